@@ -1,0 +1,20 @@
+#pragma once
+// Process-wide settings every command applies first: intra-op threads, logging, device checks.
+#include <string>
+
+namespace pseg {
+
+struct RuntimeOptions {
+  int threads = 0;              // 0 = all cores
+  std::string device = "cpu";   // cpu | cuda | cuda:i
+  std::string log_level = "info";
+  bool quiet = false;
+};
+
+// Sets LibTorch intra-op threads and the log level; validates the device (ConfigError when unusable).
+void apply_runtime(const RuntimeOptions& opts);
+
+// Checks a device string ("cpu", "cuda", "cuda:1") and that it is usable here; returns it normalised.
+std::string checked_device(const std::string& device);
+
+}  // namespace pseg

@@ -1,0 +1,44 @@
+#pragma once
+// Building blocks and numerical conventions shared by the nets. Each convention that must match a
+// reference framework lives here once, with a unit test in tests/nets/test_blocks.cpp.
+#include <torch/nn/module.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/types.h>
+
+namespace pseg::blocks {
+
+// TF padding='same' for a k=3, stride-2 conv on an even input: pad bottom and right by one, nothing on top/left.
+torch::Tensor tf_same_pad_stride2(const torch::Tensor& x);
+
+// TF Conv2DTranspose(k=3, s=2, padding='same') = full transposed conv (2H+1) minus the last row and column.
+// Written with slice(..., -1) so a trace stays resolution-independent.
+torch::Tensor tf_deconv_crop(const torch::Tensor& y);
+
+// TF1 legacy 2x bilinear resize (align_corners=False, half_pixel_centers=False): out[2k] = in[k],
+// out[2k+1] = (in[k] + in[k+1]) / 2, last sample clamped. Pad/average/interleave form, no size arithmetic.
+torch::Tensor legacy_bilinear_up2(const torch::Tensor& x);
+
+// 2x bilinear resize with align_corners=True, by scale factor (traces resolution-independent).
+torch::Tensor align_corners_up2(const torch::Tensor& x);
+
+// ReLU6 as relu(x) - relu(x - 6): identical values, and an ONNX form OpenCV 4.6 accepts.
+torch::Tensor relu6(const torch::Tensor& x);
+
+// Keras SeparableConv2D: depthwise k x k (no bias) then pointwise 1x1 (bias), no activation between.
+struct SeparableConv2dImpl : torch::nn::Module {
+  SeparableConv2dImpl(int64_t in, int64_t out, int64_t kernel, int64_t dilation = 1);
+  torch::Tensor forward(const torch::Tensor& x);
+  torch::nn::Conv2d depthwise{nullptr}, pointwise{nullptr};
+};
+TORCH_MODULE(SeparableConv2d);
+
+// Options for a Conv2d with the given padding, stride, dilation, groups and bias.
+torch::nn::Conv2dOptions conv_options(int64_t in, int64_t out, int64_t kernel, int64_t stride = 1, int64_t padding = 0,
+                                      bool bias = true, int64_t groups = 1, int64_t dilation = 1);
+
+// Keras default init on every Conv2d / ConvTranspose2d below `m`: glorot_uniform kernels, zero biases.
+void glorot_init(torch::nn::Module& m);
+// Keras he_normal: normal(0, sqrt(2 / fan_in)) truncated at two standard deviations (values redrawn).
+void he_normal_truncated_(torch::Tensor& w);
+
+}  // namespace pseg::blocks

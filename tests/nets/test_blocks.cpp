@@ -1,0 +1,90 @@
+// Conventions that make reference weights match: TF "same" stride-2 padding, transposed-conv crop,
+// legacy TF bilinear vs align_corners=True, separable conv, ReLU6 form.
+#include <torch/torch.h>
+
+#include <catch2/catch.hpp>
+
+#include "nets/blocks.h"
+
+using namespace pseg;
+
+TEST_CASE("TF same stride-2 conv pads bottom/right only", "[nets][conventions]") {
+  // 4x4 input 0..15, 3x3 all-ones kernel, stride 2: TF samples windows starting at rows/cols 0 and 2,
+  // the second window reaching into one padded zero row/column.
+  auto x = torch::arange(16, torch::kFloat).reshape({1, 1, 4, 4});
+  auto w = torch::ones({1, 1, 3, 3});
+  auto y = torch::conv2d(blocks::tf_same_pad_stride2(x), w, {}, 2);
+  // window (0,0): rows 0-2, cols 0-2 = 0+1+2+4+5+6+8+9+10 = 45
+  // window (0,2): rows 0-2, cols 2-3 (+pad) = 2+3+6+7+10+11 = 39
+  // window (2,0): rows 2-3, cols 0-2 = 8+9+10+12+13+14 = 66
+  // window (2,2): rows 2-3, cols 2-3 = 10+11+14+15 = 50
+  auto expected = torch::tensor({45.f, 39.f, 66.f, 50.f}).reshape({1, 1, 2, 2});
+  REQUIRE(torch::equal(y, expected));
+  // PyTorch's symmetric padding=1 samples a different grid.
+  auto sym = torch::conv2d(x, w, {}, 2, 1);
+  REQUIRE_FALSE(torch::equal(sym, expected));
+}
+
+TEST_CASE("TF same transposed conv = full deconv minus last row and column", "[nets][conventions]") {
+  // 2x2 input, 3x3 ones kernel, stride 2: full output is 5x5; TF keeps the top-left 4x4.
+  auto x = torch::tensor({1.f, 2.f, 3.f, 4.f}).reshape({1, 1, 2, 2});
+  auto w = torch::ones({1, 1, 3, 3});
+  auto full = torch::conv_transpose2d(x, w, {}, 2);
+  REQUIRE(full.sizes() == torch::IntArrayRef({1, 1, 5, 5}));
+  auto y = blocks::tf_deconv_crop(full);
+  REQUIRE(y.sizes() == torch::IntArrayRef({1, 1, 4, 4}));
+  // Row 0 of the full output: x00 at cols 0-2, x01 at cols 2-4 -> [1, 1, 3, 2, 2]; crop keeps [1, 1, 3, 2].
+  auto row0 = y[0][0][0];
+  REQUIRE(torch::equal(row0, torch::tensor({1.f, 1.f, 3.f, 2.f})));
+  // Row 2 overlaps all four inputs at col 2: 1+2+3+4.
+  REQUIRE(y[0][0][2][2].item<float>() == 10.f);
+}
+
+TEST_CASE("legacy TF bilinear 2x resize", "[nets][conventions]") {
+  auto x = torch::tensor({0.f, 1.f, 2.f, 3.f}).reshape({1, 1, 1, 4});
+  auto y = blocks::legacy_bilinear_up2(x);
+  REQUIRE(y.sizes() == torch::IntArrayRef({1, 1, 2, 8}));
+  auto expected_row = torch::tensor({0.f, 0.5f, 1.f, 1.5f, 2.f, 2.5f, 3.f, 3.f});
+  REQUIRE(torch::equal(y[0][0][0], expected_row));
+  REQUIRE(torch::equal(y[0][0][1], expected_row));  // one input row: rows replicate
+
+  // Matches the pad + align_corners + crop formulation on a random 2-D map.
+  torch::manual_seed(0);
+  auto z = torch::rand({2, 3, 5, 6});
+  auto padded = torch::replication_pad2d(z, {0, 1, 0, 1});
+  auto ref = torch::upsample_bilinear2d(padded, {11, 13}, true).slice(2, 0, 10).slice(3, 0, 12);
+  REQUIRE(torch::allclose(blocks::legacy_bilinear_up2(z), ref, 1e-6, 1e-6));
+}
+
+TEST_CASE("align_corners=True 2x resize differs from legacy", "[nets][conventions]") {
+  auto x = torch::tensor({0.f, 1.f, 2.f, 3.f}).reshape({1, 1, 1, 4});
+  auto y = blocks::align_corners_up2(x);
+  REQUIRE(y.sizes() == torch::IntArrayRef({1, 1, 2, 8}));
+  // align_corners: out[i] = i * (4 - 1) / (8 - 1)
+  for (int i = 0; i < 8; ++i) REQUIRE(y[0][0][0][i].item<float>() == Approx(i * 3.0 / 7.0).margin(1e-6));
+  REQUIRE_FALSE(torch::allclose(y, blocks::legacy_bilinear_up2(x)));
+}
+
+TEST_CASE("ReLU6 as relu(x) - relu(x - 6) equals clamp", "[nets][conventions]") {
+  auto x = torch::linspace(-10, 10, 201);
+  REQUIRE(torch::allclose(blocks::relu6(x), x.clamp(0, 6)));
+}
+
+TEST_CASE("separable conv: depthwise without bias, pointwise with bias", "[nets][blocks]") {
+  blocks::SeparableConv2d sep(8, 16, 3);
+  REQUIRE_FALSE(sep->depthwise->bias.defined());
+  REQUIRE(sep->pointwise->bias.defined());
+  int64_t n = 0;
+  for (const auto& p : sep->parameters()) n += p.numel();
+  REQUIRE(n == 9 * 8 + 8 * 16 + 16);
+  REQUIRE(sep->forward(torch::rand({1, 8, 10, 12})).sizes() == torch::IntArrayRef({1, 16, 10, 12}));
+}
+
+TEST_CASE("truncated he_normal stays within two standard deviations", "[nets][init]") {
+  auto w = torch::empty({64, 32, 3, 3});
+  torch::manual_seed(0);
+  blocks::he_normal_truncated_(w);
+  const double sigma = std::sqrt(2.0 / (32 * 9));
+  REQUIRE(w.abs().max().item<double>() <= 2 * sigma + 1e-7);
+  REQUIRE(w.std().item<double>() == Approx(sigma * 0.88).epsilon(0.05));
+}

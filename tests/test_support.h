@@ -1,0 +1,71 @@
+#pragma once
+// Shared helpers for the test suites: scratch directories, running the CLI, the reference-data switch.
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <random>
+#include <string>
+
+namespace pseg::test {
+
+// ctest reports a test that exits with this code as skipped (SKIP_RETURN_CODE in tests/CMakeLists.txt).
+constexpr int kSkipCode = 4;
+
+// The directory named by $PORTRAITSEG_REFERENCE; without it the calling test is reported as skipped.
+inline std::filesystem::path reference_dir_or_skip() {
+  const char* env = std::getenv("PORTRAITSEG_REFERENCE");
+  if (!env || !*env || !std::filesystem::is_directory(env)) {
+    std::cout << "SKIPPED: PORTRAITSEG_REFERENCE is not set to a directory" << std::endl;
+    std::exit(kSkipCode);
+  }
+  return env;
+}
+
+// A fresh directory under the build tree's test folder, removed when the object goes out of scope.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& tag) {
+    std::random_device rd;
+    path_ = std::filesystem::current_path() / ("scratch_" + tag + "_" + std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+// Runs the built portraitseg binary with `args` (a shell-quoted string) and captures its output.
+inline CommandResult run_cli(const std::string& args) {
+  const std::string cmd = std::string("\"") + PSEG_BINARY + "\" " + args + " 2>&1";
+  CommandResult r;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return r;
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
+  const int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+// Path of a file in the source tree (configs, fixtures).
+inline std::string source_path(const std::string& rel) { return std::string(PSEG_SOURCE_DIR) + "/" + rel; }
+
+}  // namespace pseg::test

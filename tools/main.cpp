@@ -1,0 +1,44 @@
+// portraitseg: one binary for training, evaluating, exporting and running portrait segmentation nets.
+// Exit codes: 0 success, 2 usage/config error, 1 runtime failure.
+#include <c10/util/Exception.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "core/errors.h"
+#include "tools/command.h"
+
+namespace {
+
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"portraitseg: train, evaluate, export and run real-time portrait segmentation networks"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "portraitseg 0.1.0");
+  pseg::cli::Context ctx;
+  pseg::cli::register_info(app, ctx);
+  pseg::cli::register_not_built(app, ctx);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  try {
+    pseg::apply_runtime(ctx.runtime);
+    return ctx.run ? ctx.run() : 2;
+  } catch (const std::invalid_argument& e) {  // includes pseg::ConfigError
+    std::cerr << "error: " << first_line(e.what()) << "\n";
+    return 2;
+  } catch (const c10::Error& e) {
+    std::cerr << "error: " << first_line(e.what_without_backtrace()) << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << first_line(e.what()) << "\n";
+    return 1;
+  }
+}
