@@ -33,7 +33,7 @@ inline torch::Tensor input_for(const SegNet& net, int64_t batch = 1) {
 inline void check_backward_finite(const SegNet& net, int64_t batch = 2) {
   net->train();
   auto out = net->forward(input_for(net, batch));
-  auto loss = out.mask_logits.float().pow(2).mean();
+  auto loss = out.mask_logits.pow(2).mean();
   if (out.boundary_logits.defined()) loss = loss + out.boundary_logits.pow(2).mean();
   loss.backward();
   int64_t with_grad = 0;

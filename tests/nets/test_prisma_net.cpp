@@ -44,6 +44,6 @@ TEST_CASE("prisma_net: stride-2 convs use TF padding, deconvs crop", "[nets][pri
   REQUIRE(net);
   const auto& pad = c10::get<torch::ExpandingArray<2>>(net->e1->options.padding());
   REQUIRE((*pad)[0] == 0);  // padding is explicit, bottom/right
-  REQUIRE((*net->u1->options.padding())[0] == 0);  // full deconv then crop
+  REQUIRE((*c10::get<torch::ExpandingArray<2>>(net->u1->options.padding()))[0] == 0);  // full deconv, then crop
   REQUIRE(net->u1->weight.sizes() == torch::IntArrayRef({128, 128, 3, 3}));
 }
