@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/config_training.h"
 #include "nets/registry.h"
 
 namespace pseg {
@@ -55,11 +56,14 @@ ModelConfig parse_model_config(const JsonReader& r) {
 
 Config parse_config(const nlohmann::json& j, const std::string& source) {
   const JsonReader root(j, "");
-  root.allow_only({"description", "model"});
+  root.allow_only({"description", "model", "data", "augment", "loss", "optim", "schedule", "train"});
   Config c;
   c.source = source;
   c.description = root.get_string("description", std::string());
   c.model = parse_model_config(root.object("model"));
+  if (root.has("data")) c.data = parse_data_config(root.object("data"));
+  if (root.has("augment")) c.augment = parse_augment_config(root.object("augment"));
+  parse_training_sections(root, c);
   c.resolved = j;
   return c;
 }

@@ -7,11 +7,17 @@
 namespace pseg {
 
 // Each net file defines its entry; adding a net = its file plus one line here.
+NetEntry mobile_unet_entry();
 NetEntry prisma_net_entry();
+NetEntry portrait_net_entry();
+NetEntry slim_net_entry();
 
 const std::vector<NetEntry>& net_registry() {
   static const std::vector<NetEntry> entries = {
+      mobile_unet_entry(),
       prisma_net_entry(),
+      portrait_net_entry(),
+      slim_net_entry(),
   };
   return entries;
 }

@@ -27,6 +27,8 @@ class SegNetImpl : public torch::nn::Module {
   std::string describe() const;
   // Parameter-name prefixes of branches that exist only for training (dropped by export).
   virtual std::vector<std::string> training_only_prefixes() const { return {}; }
+  // True when forward also returns boundary logits.
+  virtual bool has_boundary_head() const { return false; }
 
   int64_t parameter_count() const;
   int64_t deploy_parameter_count() const;

@@ -7,14 +7,9 @@ namespace pseg::cli {
 
 void register_not_built(CLI::App& app, Context& ctx) {
   const std::vector<std::pair<std::string, std::string>> pending = {
-      {"synth", "Write a synthetic portrait dataset"},
-      {"data", "Open the configured datasets and report on them"},
-      {"train", "Train a net from a JSON config"},
       {"eval", "Measure mIOU of a model on a test set"},
-      {"export", "Export a checkpoint to TorchScript and ONNX"},
       {"test", "Cut the person out of photos"},
       {"video", "Segment a video with background effects"},
-      {"bench", "Benchmark inference, training or data loading"},
       {"import", "Import trained reference weights (ONNX, Keras HDF5)"},
   };
   for (const auto& [name, help] : pending) {

@@ -21,6 +21,11 @@ void add_runtime_options(CLI::App* sub, Context& ctx);
 void print_line(const std::string& s);
 
 void register_info(CLI::App& app, Context& ctx);
+void register_data(CLI::App& app, Context& ctx);
+void register_synth(CLI::App& app, Context& ctx);
+void register_bench(CLI::App& app, Context& ctx);
+void register_export(CLI::App& app, Context& ctx);
+void register_train(CLI::App& app, Context& ctx);
 void register_not_built(CLI::App& app, Context& ctx);
 
 }  // namespace pseg::cli

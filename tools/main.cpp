@@ -20,6 +20,11 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "portraitseg 0.1.0");
   pseg::cli::Context ctx;
   pseg::cli::register_info(app, ctx);
+  pseg::cli::register_data(app, ctx);
+  pseg::cli::register_synth(app, ctx);
+  pseg::cli::register_bench(app, ctx);
+  pseg::cli::register_export(app, ctx);
+  pseg::cli::register_train(app, ctx);
   pseg::cli::register_not_built(app, ctx);
 
   try {

@@ -1,0 +1,237 @@
+#include "core/exporter.h"
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <stdexcept>
+#include <unistd.h>
+
+#include "core/checkpoint.h"
+#include "core/config.h"
+#include "core/export_head.h"
+#include "core/export_onnx.h"
+#include "core/export_torchscript.h"
+#include "nets/registry.h"
+
+namespace fs = std::filesystem;
+
+namespace pseg {
+namespace {
+
+struct Source {
+  SegNet net;
+  std::string config_hash;
+  std::string name;  // base name of the exported files
+};
+
+std::string hash_hex(const std::string& s) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016zx", std::hash<std::string>{}(s));
+  return buf;
+}
+
+// Copies every parameter and buffer of `from` into `to` (same net and options, other input size).
+void copy_state(SegNetImpl& from, SegNetImpl& to) {
+  torch::NoGradGuard no_grad;
+  auto dst_params = to.named_parameters();
+  for (const auto& p : from.named_parameters()) dst_params[p.key()].copy_(p.value());
+  auto dst_buffers = to.named_buffers();
+  for (const auto& b : from.named_buffers()) dst_buffers[b.key()].copy_(b.value());
+}
+
+Source load_source(const ExportOptions& o) {
+  Source s;
+  if (!o.model.empty()) {
+    LoadedCheckpoint ckpt = load_checkpoint(o.model, o.device);
+    s.net = ckpt.net;
+    s.config_hash = hash_hex(ckpt.config.resolved.dump());
+    s.name = fs::path(o.model).stem().string();
+    if (o.height > 0) {
+      ModelConfig sized = ckpt.config.model;
+      sized.height = o.height;
+      sized.width = o.width;
+      SegNet resized = create_net(sized);
+      resized->to(torch::Device(o.device));
+      copy_state(*ckpt.net, *resized);
+      s.net = resized;
+    }
+  } else {
+    Config config = load_config(o.config, o.overrides);
+    if (o.height > 0) {
+      config.model.height = o.height;
+      config.model.width = o.width;
+    }
+    torch::manual_seed(o.seed);
+    s.net = create_net(config.model);
+    s.net->to(torch::Device(o.device));
+    s.config_hash = hash_hex(config.resolved.dump());
+    s.name = fs::path(o.config).stem().string();
+  }
+  s.net->eval();
+  return s;
+}
+
+std::string extension(const std::string& format) { return format == "onnx" ? ".onnx" : ".pt"; }
+
+// Final paths: `out` is the file itself for a single format given with its extension, else a directory.
+fs::path target_path(const ExportOptions& o, const std::string& format, const std::string& name) {
+  const fs::path out(o.out);
+  if (o.format != ExportFormat::All && out.extension() == extension(format)) return out;
+  return out / (name + extension(format));
+}
+
+void ensure_directory(const fs::path& dir) {
+  if (dir.empty()) return;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir))
+    throw std::runtime_error(dir.string() + ": cannot create the output directory" + (ec ? ": " + ec.message() : ""));
+  const fs::path probe = dir / (".portraitseg-write-test-" + std::to_string(::getpid()));
+  std::ofstream test(probe);
+  const bool writable = static_cast<bool>(test);
+  test.close();
+  fs::remove(probe, ec);
+  if (!writable) throw std::runtime_error(dir.string() + ": output directory is not writable");
+}
+
+// A temp file beside `final_path`, removed unless released (renamed into place).
+class TempFile {
+ public:
+  explicit TempFile(const fs::path& final_path)
+      : final_(final_path), temp_(final_path.string() + ".tmp-" + std::to_string(::getpid())) {}
+  ~TempFile() {
+    std::error_code ec;
+    if (!committed_) fs::remove(temp_, ec);
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  std::string path() const { return temp_.string(); }
+  void commit() {
+    std::error_code ec;
+    fs::rename(temp_, final_, ec);
+    if (ec) throw std::runtime_error(final_.string() + ": cannot move the export into place: " + ec.message());
+    committed_ = true;
+  }
+
+ private:
+  fs::path final_, temp_;
+  bool committed_ = false;
+};
+
+std::string verify_summary(const VerifyReport& r) {
+  std::string s;
+  for (const auto& c : r.cases) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3g", c.max_abs_diff);
+    s += (s.empty() ? "" : ", ") + c.input + " " + buf;
+  }
+  return s;
+}
+
+}  // namespace
+
+ExportFormat parse_export_format(const std::string& s) {
+  if (s == "torchscript") return ExportFormat::TorchScript;
+  if (s == "onnx") return ExportFormat::Onnx;
+  if (s == "all") return ExportFormat::All;
+  throw std::invalid_argument("format: expected \"torchscript\", \"onnx\" or \"all\", got \"" + s + "\"");
+}
+
+ExportResult run_export(const ExportOptions& o) {
+  if (o.model.empty() == o.config.empty()) throw std::invalid_argument("export: give exactly one of model or config");
+  if (o.out.empty()) throw std::invalid_argument("export: out: no output path given");
+  if (o.opset != 11 && o.opset != 13)
+    throw std::invalid_argument("opset: expected 11 or 13, got " + std::to_string(o.opset));
+  if ((o.height > 0) != (o.width > 0)) throw std::invalid_argument("size: give both height and width");
+  if (!(o.threshold > 0.f && o.threshold < 1.f))
+    throw std::invalid_argument("threshold: expected a value in (0, 1), got " + std::to_string(o.threshold));
+
+  Source src = load_source(o);
+  SegNetImpl& net = *src.net;
+  ExportResult result;
+  result.meta = meta_for(net, o.head, o.threshold);
+  result.meta.config_hash = src.config_hash;
+  const auto& spec = net.input_spec();
+  const torch::Device device(o.device);
+  const torch::Tensor example = torch::zeros({1, spec.channels, spec.height, spec.width}, torch::TensorOptions().device(device));
+  const EagerFn eager = [&](const torch::Tensor& x) { return inference_forward(net, x, o.head, o.threshold); };
+  const auto inputs = verification_inputs(result.meta, o.dynamic_batch, device);
+
+  std::vector<std::string> formats;
+  if (o.format != ExportFormat::Onnx) formats.push_back("torchscript");
+  if (o.format != ExportFormat::TorchScript) formats.push_back("onnx");
+  std::vector<fs::path> targets;
+  for (const auto& f : formats) {
+    targets.push_back(target_path(o, f, src.name));
+    ensure_directory(targets.back().parent_path());
+  }
+
+  // Every file is verified as a temp file; only when all pass are they moved into place together.
+  std::vector<std::unique_ptr<TempFile>> temps;
+  ModelMeta written = result.meta;
+  for (size_t i = 0; i < formats.size(); ++i) {
+    const std::string& format = formats[i];
+    temps.push_back(std::make_unique<TempFile>(targets[i]));
+    const std::string tmp = temps.back()->path();
+    ExportedFile file;
+    file.format = format;
+    file.path = targets[i].string();
+    const auto t0 = std::chrono::steady_clock::now();
+    if (format == "torchscript") {
+      export_torchscript(net, example, result.meta, tmp);
+    } else {
+      written = export_onnx(net, example, result.meta, {o.opset, o.dynamic_batch, o.fold_bn}, tmp);
+    }
+    file.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    file.bytes = static_cast<int64_t>(fs::file_size(tmp));
+    spdlog::info("export: wrote {} ({} bytes, {:.2f} s)", file.path, file.bytes, file.seconds);
+    if (o.verify) {
+      file.verify = format == "torchscript" ? verify_torchscript(tmp, eager, inputs, o.head)
+                                            : verify_onnx_opencv(tmp, eager, inputs, o.head);
+      file.verified = true;
+      spdlog::info("export: {} via {}: max |diff| {}", format, file.verify.runtime, verify_summary(file.verify));
+      if (!file.verify.ok)
+        throw std::runtime_error("export: " + file.path + " does not match the eager model in " + file.verify.runtime +
+                                 " (max |diff| " + std::to_string(file.verify.max_abs_diff()) + " > tolerance " +
+                                 std::to_string(file.verify.tolerance) + "); no file written");
+    }
+    result.files.push_back(file);
+  }
+  for (auto& t : temps) t->commit();
+  result.meta = written;
+
+  const fs::path meta_path = targets.front().parent_path() / (src.name + ".json");
+  TempFile meta_tmp(meta_path);
+  {
+    std::ofstream out(meta_tmp.path());
+    out << to_json(result.meta).dump(2) << "\n";
+    if (!out) throw std::runtime_error(meta_path.string() + ": cannot write the metadata copy");
+  }
+  meta_tmp.commit();
+  result.meta_path = meta_path.string();
+  return result;
+}
+
+nlohmann::json to_json(const ExportResult& r) {
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& f : r.files) {
+    nlohmann::json j = {{"format", f.format}, {"path", f.path}, {"bytes", f.bytes}, {"seconds", f.seconds}};
+    if (f.verified) {
+      nlohmann::json cases = nlohmann::json::object();
+      for (const auto& c : f.verify.cases) cases[c.input] = c.max_abs_diff;
+      j["verify"] = {{"runtime", f.verify.runtime},
+                     {"max_abs_diff", cases},
+                     {"tolerance", f.verify.tolerance},
+                     {"ok", f.verify.ok}};
+    }
+    files.push_back(j);
+  }
+  return {{"meta", to_json(r.meta)}, {"meta_path", r.meta_path}, {"files", files}};
+}
+
+}  // namespace pseg

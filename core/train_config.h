@@ -1,0 +1,34 @@
+#pragma once
+// The `train` section of a config: run length, batch, device, run directory, checkpoint and validation cadence.
+#include <cstdint>
+#include <string>
+
+namespace pseg {
+
+struct EarlyStopConfig {
+  int64_t patience = 0;  // validations without a new best metric before stopping; 0 = off
+};
+
+struct TrainConfig {
+  int64_t epochs = 100;
+  int64_t batch_size = 32;
+  std::string device = "cpu";   // "cpu", "cuda", "cuda:1", ...
+  int64_t threads = 0;          // intra-op CPU threads; 0 = all
+  int64_t seed = 0;
+  std::string run_dir;          // default "runs/<config file stem>"
+  int64_t checkpoint_interval = 1;  // epochs between checkpoints
+  int64_t val_interval = 1;         // epochs between validations
+  std::string best_metric = "miou_per_image";  // "miou_per_image", "miou_confusion" or "val_loss"
+  EarlyStopConfig early_stop;
+  int64_t workers = 2;          // data loader threads
+  int64_t prefetch = 4;         // batches prepared ahead
+  std::string init_from;        // checkpoint whose weights start the run ("" = the net's initialisation)
+  int64_t log_interval_steps = 50;
+  int64_t max_steps_per_epoch = 0;  // 0 = the whole training set
+  double time_limit_minutes = 0;    // 0 = no limit
+
+  // val_loss is minimised, the IoU metrics are maximised.
+  bool best_metric_maximized() const { return best_metric != "val_loss"; }
+};
+
+}  // namespace pseg

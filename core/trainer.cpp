@@ -1,0 +1,285 @@
+#include "core/trainer.h"
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <filesystem>
+
+#include "core/checkpoint.h"
+#include "core/errors.h"
+#include "core/interrupt.h"
+#include "core/optim.h"
+#include "core/progress.h"
+#include "core/run_dir.h"
+#include "core/runtime.h"
+#include "core/schedule.h"
+#include "core/training_data.h"
+#include "core/validation.h"
+#include "losses/composite_loss.h"
+#include "nets/registry.h"
+#include "nets/segnet.h"
+
+namespace fs = std::filesystem;
+
+namespace pseg {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool higher_is_better(const std::string& metric) { return metric != "val_loss"; }
+
+double metric_value(const std::string& name, const ValidationResult& v) {
+  if (name == "val_loss") return v.loss;
+  if (name == "miou_confusion") return v.metrics.miou_confusion;
+  return v.metrics.miou_per_image;
+}
+
+bool improves(const std::string& metric, double value, double best) {
+  if (std::isnan(best)) return true;
+  return higher_is_better(metric) ? value > best : value < best;
+}
+
+// Resolves --resume: a run directory means its last.ckpt.
+std::string resume_checkpoint_path(const std::string& resume) {
+  if (fs::is_directory(resume)) {
+    const auto p = fs::path(resume) / "last.ckpt";
+    if (!fs::exists(p)) throw ConfigError("--resume " + resume + ": no last.ckpt in that run directory");
+    return p.string();
+  }
+  if (!fs::exists(resume)) throw ConfigError("--resume " + resume + ": no such file or directory");
+  return resume;
+}
+
+// The run directory of a resumed checkpoint is the directory it lives in.
+std::string run_dir_for(const TrainRequest& req, const std::string& resume_ckpt) {
+  if (!resume_ckpt.empty()) return fs::path(resume_ckpt).parent_path().string();
+  return req.config.train.run_dir;
+}
+
+struct StepOutcome {
+  LossResult loss;
+  int64_t samples = 0;
+};
+
+StepOutcome train_step(SegNetImpl& net, const CompositeLoss& loss, torch::optim::Optimizer& optimizer,
+                       const Batch& batch, const torch::Device& device) {
+  LossInputs in;
+  in.label = batch.label.to(device);
+  if (batch.soft.defined()) in.soft = batch.soft.to(device);
+  if (batch.boundary.defined()) in.boundary = batch.boundary.to(device);
+  // The texture-augmented view is the main one (as in the reference); the plain view teaches consistency.
+  const torch::Tensor& main_input = batch.input_texture.defined() ? batch.input_texture : batch.input;
+  const NetOutput out = net.forward(main_input.to(device));
+  in.logits = out.mask_logits;
+  in.boundary_logits = out.boundary_logits;
+  if (loss.needs_plain_view()) {
+    if (!batch.input_texture.defined())
+      throw ConfigError("loss.consistency: the augmentation produces no texture view (set augment.texture_view)");
+    in.logits_plain = net.forward(batch.input.to(device)).mask_logits;
+  }
+  StepOutcome r{loss(in), static_cast<int64_t>(batch.input.size(0))};
+  optimizer.zero_grad();
+  r.loss.total.backward();
+  optimizer.step();
+  return r;
+}
+
+}  // namespace
+
+Config resume_config(const std::string& resume, const std::vector<std::string>& overrides) {
+  const LoadedCheckpoint ckpt = load_checkpoint(resume_checkpoint_path(resume));
+  nlohmann::json j = ckpt.config_json;
+  for (const auto& o : overrides) apply_override(j, o);
+  return parse_config(j, resume);
+}
+
+TrainResult run_training(const TrainRequest& req) {
+  const Config& config = req.config;
+  const TrainConfig& tc = config.train;
+  const torch::Device device(checked_device(req.device_override.empty() ? tc.device : req.device_override));
+  const std::string resume_ckpt = req.resume.empty() ? std::string() : resume_checkpoint_path(req.resume);
+
+  if (req.threads_override == 0 && tc.threads > 0) at::set_num_threads(static_cast<int>(tc.threads));
+  torch::manual_seed(static_cast<uint64_t>(tc.seed));
+  SegNet net;
+  TrainingState state;
+  std::unique_ptr<LoadedCheckpoint> resumed;
+  if (!resume_ckpt.empty()) {
+    resumed = std::make_unique<LoadedCheckpoint>(load_checkpoint(resume_ckpt, device.str()));
+    net = resumed->net;
+    state = resumed->state;
+  } else {
+    net = create_net(config.model);
+    if (!tc.init_from.empty()) {
+      const LoadedCheckpoint init = load_checkpoint(tc.init_from, device.str());
+      if (init.config.model.net != config.model.net)
+        throw ConfigError("train.init_from: " + tc.init_from + " holds a " + init.config.model.net +
+                          ", the config builds a " + config.model.net);
+      torch::NoGradGuard ng;
+      auto src = init.net->named_parameters();
+      for (auto& p : net->named_parameters()) {
+        const auto* s = src.find(p.key());
+        if (!s || s->sizes() != p.value().sizes())
+          throw ConfigError("train.init_from: " + tc.init_from + ": parameter " + p.key() + " missing or of another shape");
+        p.value().copy_(*s);
+      }
+      auto src_buf = init.net->named_buffers();
+      for (auto& b : net->named_buffers())
+        if (const auto* s = src_buf.find(b.key()); s && s->sizes() == b.value().sizes()) b.value().copy_(*s);
+      spdlog::info("initialised weights from {}", tc.init_from);
+    }
+    net->to(device);
+  }
+
+  TrainingData data = open_training_data(config, net->input_spec(), /*rank=*/0, /*world=*/1);
+  if (req.dry_run) {
+    TrainResult r;
+    r.run_dir = run_dir_for(req, resume_ckpt);
+    spdlog::info("dry run: config valid; {} training batches of {} per epoch, {} test images", data.train_batches(),
+                 tc.batch_size, data.test_images());
+    return r;
+  }
+
+  const CompositeLoss loss(config.loss);
+  loss.check_compatible(net->input_spec().logit_channels, net->has_boundary_head());
+  auto optimizer = make_optimizer(config.optim, net->parameters());
+  LrSchedule schedule(config.schedule, config.optim.lr, tc.epochs);
+  if (resumed) {
+    restore_optimizer(*resumed, *optimizer);
+    schedule.load_state(state.scheduler);
+    restore_rng(*resumed);
+  }
+
+  RunDir run(run_dir_for(req, resume_ckpt), /*resume=*/resumed != nullptr, state.epoch);
+  run.write_config(config.resolved);
+  spdlog::info("run directory {}", run.path());
+  spdlog::info("net {}: {} parameters; device {}; {} threads", net->describe(), net->parameter_count(), device.str(),
+               at::get_num_threads());
+  spdlog::info("train: {} batches of {} per epoch; test: {} images", data.train_batches(), tc.batch_size,
+               data.test_images());
+
+  install_interrupt_handlers();
+  const std::string best_name = tc.best_metric;
+  if (state.best_metric_name.empty()) state.best_metric_name = best_name;
+  const int64_t steps_per_epoch = tc.max_steps_per_epoch > 0
+                                      ? std::min<int64_t>(tc.max_steps_per_epoch, data.train_batches())
+                                      : data.train_batches();
+  if (steps_per_epoch == 0)
+    throw ConfigError("train.batch_size: " + std::to_string(tc.batch_size) + " is larger than the training set (" +
+                      std::to_string(data.train_images()) + " images) with drop_last");
+  ProgressReporter progress(tc.epochs, steps_per_epoch, tc.log_interval_steps);
+  const auto run_start = Clock::now();
+  int64_t early_stop_wait = state.extra.value("early_stop_wait", int64_t{0});
+  int64_t step_in_epoch = state.extra.value("step_in_epoch", int64_t{0});
+
+  TrainResult result;
+  result.run_dir = run.path();
+  result.best_metric_name = best_name;
+
+  auto save = [&](const std::string& name, int64_t epoch_done, int64_t step_in) {
+    state.epoch = epoch_done;
+    state.scheduler = schedule.state();
+    state.extra["early_stop_wait"] = early_stop_wait;
+    state.extra["step_in_epoch"] = step_in;
+    save_checkpoint(run.file(name), config, *net, state, optimizer.get());
+  };
+
+  net->train();
+  for (int64_t epoch = state.epoch; epoch < tc.epochs; ++epoch) {
+    const double lr = schedule.lr_for_epoch(epoch);
+    set_learning_rate(*optimizer, lr);
+    progress.start_epoch(epoch);
+    const auto epoch_start = Clock::now();
+    data.start_train_epoch(epoch, step_in_epoch);
+    double loss_sum = 0;
+    std::vector<std::pair<std::string, double>> term_sums;
+    int64_t counted = 0;
+    for (int64_t k = step_in_epoch; k < steps_per_epoch; ++k) {
+      std::optional<Batch> batch = data.next_train_batch();
+      if (!batch) break;
+      StepOutcome out = train_step(*net, loss, *optimizer, *batch, device);
+      const double value = out.loss.total.item<double>();
+      ++state.step;
+      if (!std::isfinite(value)) {
+        progress.finish_epoch();
+        throw RuntimeError("non-finite loss (" + std::to_string(value) + ") at epoch " + std::to_string(epoch + 1) +
+                           " step " + std::to_string(k + 1) + " (global step " + std::to_string(state.step) +
+                           "); stopped; the last good checkpoint in " + run.path() + " is kept");
+      }
+      loss_sum += value;
+      if (term_sums.empty()) term_sums = out.loss.terms;
+      else
+        for (size_t i = 0; i < term_sums.size() && i < out.loss.terms.size(); ++i)
+          term_sums[i].second += out.loss.terms[i].second;
+      ++counted;
+      progress.step(k, value, lr, out.samples);
+      if (stop_requested()) {
+        progress.finish_epoch();
+        save("last.ckpt", epoch, k + 1);
+        result.interrupted = true;
+        result.steps = state.step;
+        result.epochs_completed = epoch;
+        spdlog::warn("stopped by signal {} at epoch {} step {}; wrote {}", stop_signal(), epoch + 1, k + 1,
+                     run.file("last.ckpt"));
+        return result;
+      }
+      if (tc.time_limit_minutes > 0 &&
+          std::chrono::duration<double>(Clock::now() - run_start).count() > tc.time_limit_minutes * 60.0) {
+        spdlog::warn("train.time_limit_minutes reached: ending this epoch early");
+        break;
+      }
+    }
+    step_in_epoch = 0;
+    progress.finish_epoch();
+
+    MetricsRow row;
+    row.epoch = epoch + 1;
+    row.step = state.step;
+    row.lr = lr;
+    row.train_losses.emplace_back("loss", counted ? loss_sum / static_cast<double>(counted) : std::nan(""));
+    for (const auto& [name, sum] : term_sums) row.train_losses.emplace_back(name, sum / static_cast<double>(counted));
+    row.val_miou_per_image = row.val_miou_confusion = row.val_loss = std::nan("");
+
+    const bool last_epoch = epoch + 1 == tc.epochs;
+    bool stop_early = false;
+    if ((epoch + 1) % tc.val_interval == 0 || last_epoch) {
+      const ValidationResult v = validate(*net, data, config.loss, device);
+      net->train();
+      row.val_miou_per_image = v.metrics.miou_per_image;
+      row.val_miou_confusion = v.metrics.miou_confusion;
+      row.val_loss = v.loss;
+      result.last_metrics = v.metrics;
+      result.validated = true;
+      schedule.on_validation(v.loss);
+      const double value = metric_value(best_name, v);
+      spdlog::info("epoch {}/{}: loss {:.4f} val_loss {:.4f} mIOU per-image {:.4f} confusion {:.4f}", epoch + 1,
+                   tc.epochs, row.train_losses.front().second, v.loss, v.metrics.miou_per_image,
+                   v.metrics.miou_confusion);
+      if (improves(best_name, value, state.best_metric)) {
+        state.best_metric = value;
+        early_stop_wait = 0;
+        save("best.ckpt", epoch + 1, 0);
+        spdlog::info("new best {} {:.4f}: wrote {}", best_name, value, run.file("best.ckpt"));
+      } else if (tc.early_stop.patience > 0 && ++early_stop_wait >= tc.early_stop.patience) {
+        stop_early = true;
+      }
+    }
+    row.seconds = std::chrono::duration<double>(Clock::now() - epoch_start).count();
+    run.record(row);
+    if ((epoch + 1) % tc.checkpoint_interval == 0 || last_epoch || stop_early) save("last.ckpt", epoch + 1, 0);
+    result.epochs_completed = epoch + 1;
+    if (stop_early) {
+      spdlog::info("early stop: no {} improvement in {} validations", best_name, tc.early_stop.patience);
+      result.early_stopped = true;
+      break;
+    }
+  }
+  result.steps = state.step;
+  result.best_metric = state.best_metric;
+  return result;
+}
+
+}  // namespace pseg

@@ -1,0 +1,57 @@
+#include "data/file_walk.h"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <stdexcept>
+
+namespace pseg {
+
+bool is_image_file(const std::filesystem::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".webp";
+}
+
+std::vector<std::filesystem::path> list_images(const std::filesystem::path& dir, bool recursive) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw std::runtime_error(dir.string() + ": directory not found");
+  std::vector<fs::path> out;
+  auto take = [&](const fs::directory_entry& e) {
+    const std::string name = e.path().filename().string();
+    if (!name.empty() && name[0] != '.' && e.is_regular_file() && is_image_file(e.path())) out.push_back(e.path());
+  };
+  if (recursive) {
+    for (const auto& e : fs::recursive_directory_iterator(dir, fs::directory_options::follow_directory_symlink)) take(e);
+  } else {
+    for (const auto& e : fs::directory_iterator(dir)) take(e);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::filesystem::path resolve(const std::string& root, const std::string& p) {
+  const std::filesystem::path path(p);
+  return (root.empty() || path.is_absolute()) ? path : std::filesystem::path(root) / path;
+}
+
+std::vector<std::string> read_list_lines(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error(file.string() + ": cannot open list file");
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto b = line.find_first_not_of(" \t\r");
+    if (b == std::string::npos || line[b] == '#') continue;
+    const auto e = line.find_last_not_of(" \t\r");
+    lines.push_back(line.substr(b, e - b + 1));
+  }
+  return lines;
+}
+
+void require_option(const std::string& value, const std::string& what) {
+  if (value.empty()) throw std::invalid_argument(what + ": missing required option");
+}
+
+}  // namespace pseg

@@ -1,0 +1,24 @@
+#pragma once
+// Reading image and mask files with checks that name the file: missing, unreadable, truncated, undecodable.
+#include <opencv2/core.hpp>
+
+#include <string>
+#include <vector>
+
+namespace pseg {
+
+// The whole file; throws std::runtime_error "<path>: file not found" / "cannot read file".
+std::vector<unsigned char> read_file_bytes(const std::string& path);
+
+// Decodes with cv::imdecode. JPEG and PNG files are first checked for their end marker (EOI / IEND), because
+// OpenCV decodes a truncated JPEG into a partly grey image without failing.
+cv::Mat read_image(const std::string& path, int imread_flags);
+
+// A class-index mask as CV_8UC1: grey masks as stored; colour masks whose channels are equal as one channel;
+// other colour masks (palette PNGs, which OpenCV decodes to colours) mapped back to VOC palette indices.
+cv::Mat read_class_mask(const std::string& path);
+
+// Colour of a VOC palette index, BGR as OpenCV decodes it (15 = person (128,128,192), 255 = void (192,224,224)).
+cv::Vec3b voc_palette_bgr(int index);
+
+}  // namespace pseg

@@ -1,0 +1,19 @@
+#include "losses/cross_entropy_loss.h"
+
+#include <torch/nn/functional/loss.h>
+
+#include "losses/loss_checks.h"
+
+namespace pseg {
+
+torch::Tensor cross_entropy_loss(const torch::Tensor& logits, const torch::Tensor& label) {
+  check_mask_logits(logits, label, 2, "ce");
+  namespace F = torch::nn::functional;
+  const auto target = label.to(torch::kLong);
+  // Sum / count rather than reduction mean, which is NaN for a batch without valid pixels.
+  const auto sum = F::cross_entropy(
+      logits, target, F::CrossEntropyFuncOptions().ignore_index(kIgnoreLabel).reduction(torch::kSum));
+  return sum / target.ne(kIgnoreLabel).sum().clamp_min(1).to(logits.scalar_type());
+}
+
+}  // namespace pseg

@@ -1,0 +1,73 @@
+#pragma once
+// Mobile-Unet (anilsathyan7/Portrait-Segmentation): Keras MobileNetV2 alpha 0.5 encoder up to block_16_project_BN,
+// U-Net decoder with a transposed-conv or bilinear up path, 128x128 RGB, 1-channel logits. nets.md §2.
+//
+// Names follow the Keras layers so a Keras .h5 maps by name: a torch module path with '.' replaced by '_' is the
+// Keras layer name, e.g. `Conv1`, `bn_Conv1`, `expanded_conv.depthwise_BN` -> `expanded_conv_depthwise_BN`,
+// `block_13.expand` -> `block_13_expand`. Keras kernel/gamma/beta/moving_mean/moving_variance map to
+// weight/weight/bias/running_mean/running_var (layouts: nets.md §1.1). The decoder layers carry generated Keras names
+// (conv2d_transpose_N, batch_normalization_N), so they are named after nets.md §2.3 instead: d1..d5 with
+// `deconv` (deconv decoder) or `conv` (bilinear decoder) and `bn`, then `head`.
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/conv.h>
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "nets/blocks.h"
+#include "nets/segnet.h"
+
+namespace pseg {
+
+// Keras MobileNetV2 inverted residual: [1x1 expand, BN, ReLU6] (absent when expansion is 1), depthwise 3x3 (TF-same
+// padded when stride 2), BN, ReLU6, 1x1 project, BN; identity added when stride 1 and in == out. No conv biases.
+struct InvertedResidualImpl : torch::nn::Module {
+  InvertedResidualImpl(int64_t in, int64_t out, int64_t stride, int64_t expansion);
+  struct Tapped {
+    torch::Tensor out;
+    torch::Tensor expanded;  // post-ReLU6 expansion (`<prefix>expand_relu`); the input itself when expansion is 1
+  };
+  Tapped forward_tapped(const torch::Tensor& x);
+  torch::Tensor forward(const torch::Tensor& x) { return forward_tapped(x).out; }
+
+  int64_t stride;
+  bool residual;
+  torch::nn::Conv2d expand{nullptr}, depthwise{nullptr}, project{nullptr};
+  torch::nn::BatchNorm2d expand_BN{nullptr}, depthwise_BN{nullptr}, project_BN{nullptr};
+};
+TORCH_MODULE(InvertedResidual);
+
+enum class MobileUnetDecoder { Deconv, Bilinear };
+
+// Decoder UP(n): 2x up-conv (TF-same deconv + crop, or legacy bilinear + 3x3 conv), BN, Dropout(0.5), ReLU.
+struct MobileUnetUpImpl : torch::nn::Module {
+  MobileUnetUpImpl(int64_t in, int64_t out, MobileUnetDecoder decoder, bool dropout);
+  torch::Tensor forward(const torch::Tensor& x);
+
+  bool dropout;
+  torch::nn::ConvTranspose2d deconv{nullptr};  // deconv decoder
+  torch::nn::Conv2d conv{nullptr};             // bilinear decoder
+  torch::nn::BatchNorm2d bn{nullptr};
+};
+TORCH_MODULE(MobileUnetUp);
+
+class MobileUnetImpl : public SegNetImpl {
+ public:
+  MobileUnetImpl(const ModelConfig& config, const InputSpec& spec);
+  NetOutput forward(const torch::Tensor& x) override;
+
+  struct Features {
+    torch::Tensor bottleneck;          // block_16_project_BN, stride 32
+    std::array<torch::Tensor, 4> skips;  // block_1/3/6/13 expand_relu: strides 2, 4, 8, 16
+  };
+  Features encode(const torch::Tensor& x);
+
+  torch::nn::Conv2d Conv1{nullptr};
+  torch::nn::BatchNorm2d bn_Conv1{nullptr};
+  std::vector<InvertedResidual> encoder_blocks;  // expanded_conv, block_1 .. block_16
+  MobileUnetUp d1{nullptr}, d2{nullptr}, d3{nullptr}, d4{nullptr}, d5{nullptr};
+  torch::nn::ConvTranspose2d head{nullptr};
+};
+
+}  // namespace pseg

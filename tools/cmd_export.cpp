@@ -1,0 +1,92 @@
+// portraitseg export: write TorchScript and/or ONNX for a checkpoint (or a freshly initialised net from a config),
+// verified against the eager model. Logic lives in core/exporter.
+#include <cstdio>
+#include <stdexcept>
+
+#include "core/exporter.h"
+#include "tools/command.h"
+
+namespace pseg::cli {
+namespace {
+
+struct ExportArgs {
+  ExportOptions options;
+  std::string format = "all";
+  std::string head = "probability";
+  std::string size;
+  bool no_verify = false;
+  bool keep_bn = false;
+  bool json = false;
+};
+
+// "HxW" -> (H, W); both positive.
+std::pair<int64_t, int64_t> parse_size(const std::string& s) {
+  const auto x = s.find('x');
+  try {
+    if (x != std::string::npos) {
+      size_t used_h = 0, used_w = 0;
+      const long long h = std::stoll(s.substr(0, x), &used_h);
+      const long long w = std::stoll(s.substr(x + 1), &used_w);
+      if (used_h == x && used_w == s.size() - x - 1 && h > 0 && w > 0) return {h, w};
+    }
+  } catch (const std::exception&) {
+  }
+  throw std::invalid_argument("--size: expected HxW with positive integers, e.g. 256x256, got \"" + s + "\"");
+}
+
+int run_export_cmd(ExportArgs& a, const Context& ctx) {
+  ExportOptions& o = a.options;
+  o.format = parse_export_format(a.format);
+  o.head = parse_export_head(a.head);
+  if (!a.size.empty()) std::tie(o.height, o.width) = parse_size(a.size);
+  o.verify = !a.no_verify;
+  o.fold_bn = !a.keep_bn;
+  o.device = ctx.runtime.device;
+  const ExportResult r = run_export(o);
+  if (a.json) {
+    print_line(to_json(r).dump());
+    return 0;
+  }
+  for (const auto& f : r.files) {
+    std::printf("%-12s %s  %lld bytes  %.2f s\n", f.format.c_str(), f.path.c_str(), static_cast<long long>(f.bytes),
+                f.seconds);
+    if (!f.verified) continue;
+    std::printf("  verified with %s (tolerance %.3g):", f.verify.runtime.c_str(), f.verify.tolerance);
+    for (const auto& c : f.verify.cases) std::printf(" %s max|diff| %.3g;", c.input.c_str(), c.max_abs_diff);
+    std::printf("\n");
+  }
+  std::printf("%-12s %s\n", "metadata", r.meta_path.c_str());
+  return 0;
+}
+
+}  // namespace
+
+void register_export(CLI::App& app, Context& ctx) {
+  auto args = std::make_shared<ExportArgs>();
+  auto& o = args->options;
+  auto* sub = app.add_subcommand("export", "Export a checkpoint to TorchScript and ONNX, verified against the eager model");
+  auto* model = sub->add_option("--model", o.model, "checkpoint (.ckpt) to export")->check(CLI::ExistingFile);
+  auto* config = sub->add_option("--config", o.config, "JSON config: export a freshly initialised (seeded) net instead")
+                     ->check(CLI::ExistingFile);
+  model->excludes(config);
+  sub->add_option("--set", o.overrides, "override a config value: key.path=VALUE (with --config)")->needs(config);
+  sub->add_option("--seed", o.seed, "initialisation seed with --config (default 0)")->needs(config);
+  sub->add_option("--format", args->format, "torchscript, onnx or all (default all)");
+  sub->add_option("--out", o.out, "output file (single format, .pt / .onnx) or directory")->required();
+  sub->add_option("--opset", o.opset, "ONNX opset: 13 (default) or 11");
+  sub->add_option("--size", args->size, "input size HxW (default: the configured size)");
+  sub->add_flag("--dynamic-batch", o.dynamic_batch, "symbolic batch dimension in the ONNX model");
+  sub->add_option("--head", args->head, "what the model returns: logits, probability (default) or mask");
+  sub->add_option("--threshold", o.threshold, "probability threshold of the mask head and the metadata (default 0.5)");
+  sub->add_flag("--keep-bn", args->keep_bn, "emit BatchNormalization instead of folding BN into convolutions (ONNX)");
+  sub->add_flag("--no-verify", args->no_verify, "skip reloading and comparing the files with the eager model");
+  sub->add_flag("--json", args->json, "print exactly one JSON object describing the result");
+  add_runtime_options(sub, ctx);
+  sub->callback([args, &ctx] {
+    if (args->options.model.empty() && args->options.config.empty())
+      throw CLI::ValidationError("export", "one of --model or --config is required");
+    ctx.run = [args, &ctx] { return run_export_cmd(*args, ctx); };
+  });
+}
+
+}  // namespace pseg::cli
