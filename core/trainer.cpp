@@ -187,8 +187,9 @@ TrainResult run_training(const TrainRequest& req) {
     save_checkpoint(run.file(name), config, *net, state, optimizer.get());
   };
 
+  bool out_of_time = false;
   net->train();
-  for (int64_t epoch = state.epoch; epoch < tc.epochs; ++epoch) {
+  for (int64_t epoch = state.epoch; epoch < tc.epochs && !out_of_time; ++epoch) {
     const double lr = schedule.lr_for_epoch(epoch);
     set_learning_rate(*optimizer, lr);
     progress.start_epoch(epoch);
@@ -228,7 +229,9 @@ TrainResult run_training(const TrainRequest& req) {
       }
       if (tc.time_limit_minutes > 0 &&
           std::chrono::duration<double>(Clock::now() - run_start).count() > tc.time_limit_minutes * 60.0) {
-        spdlog::warn("train.time_limit_minutes reached: ending this epoch early");
+        spdlog::warn("train.time_limit_minutes ({}) reached: validating and stopping after this epoch",
+                     tc.time_limit_minutes);
+        out_of_time = true;
         break;
       }
     }
@@ -243,7 +246,7 @@ TrainResult run_training(const TrainRequest& req) {
     for (const auto& [name, sum] : term_sums) row.train_losses.emplace_back(name, sum / static_cast<double>(counted));
     row.val_miou_per_image = row.val_miou_confusion = row.val_loss = std::nan("");
 
-    const bool last_epoch = epoch + 1 == tc.epochs;
+    const bool last_epoch = epoch + 1 == tc.epochs || out_of_time;
     bool stop_early = false;
     if ((epoch + 1) % tc.val_interval == 0 || last_epoch) {
       const ValidationResult v = validate(*net, data, config.loss, device);

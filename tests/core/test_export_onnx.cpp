@@ -108,7 +108,8 @@ TEST_CASE("ONNX PRelu slopes are [C,1,1] and the boundary head is not exported",
 
   SegNet pn = seeded_net("portrait_net", 64, 64);
   export_onnx(*pn, random_input(*pn), meta_for(*pn, ExportHead::Probability, 0.5f), {}, (dir / "pn.onnx").string());
-  for (const auto& init : load_model((dir / "pn.onnx").string()).graph().initializer())
+  const onnx::ModelProto pn_model = load_model((dir / "pn.onnx").string());
+  for (const auto& init : pn_model.graph().initializer())
     CHECK(init.name().rfind("edge", 0) != 0);
 }
 

@@ -1,0 +1,150 @@
+// `portraitseg train` end to end: stopping on SIGTERM with a loadable last.ckpt, config errors with their exit
+// codes and key paths, and --dry-run.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "core/checkpoint.h"
+#include "core/trainer_test_util.h"
+#include "test_support.h"
+
+using namespace pseg;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+json prisma_config(const test::ScratchDir& dir) {
+  json j = test::tiny_train_config({{"net", "prisma_net"}, {"input_size", {64, 64}}}, dir / "data", dir / "run");
+  j["train"]["max_steps_per_epoch"] = 2;
+  return j;
+}
+
+std::string write_config(const test::ScratchDir& dir, const json& j) {
+  const fs::path p = dir / "cfg.json";
+  std::ofstream(p) << j.dump(2);
+  return p.string();
+}
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+TEST_CASE("cli train: SIGTERM stops the run with a non-zero exit and a loadable last.ckpt", "[tools][train]") {
+  test::ScratchDir dir("cli_train_signal");
+  test::write_tiny_dataset(dir / "data");
+  json j = prisma_config(dir);
+  j["train"]["epochs"] = 100000;  // far longer than the test waits: the signal always arrives mid-training
+  const std::string cfg = write_config(dir, j);
+  const std::string log = (dir / "out.txt").string();
+
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    execl(PSEG_BINARY, PSEG_BINARY, "train", "--config", cfg.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::seconds(120);
+  const fs::path run = dir / "run";
+  int status = 0;
+  bool exited = false;
+  // Wait for the first epoch's checkpoint, so training is under way.
+  while (!fs::exists(run / "last.ckpt") && Clock::now() < deadline) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      exited = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  INFO(read_text(log));
+  REQUIRE_FALSE(exited);
+  kill(pid, SIGTERM);
+  const auto stop_deadline = Clock::now() + std::chrono::seconds(60);
+  while (!exited && Clock::now() < stop_deadline) {
+    if (waitpid(pid, &status, WNOHANG) == pid) exited = true;
+    else std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (!exited) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    FAIL("portraitseg train did not stop within 60 s of SIGTERM");
+  }
+  const std::string out = read_text(log);
+  INFO(out);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) != 0);
+  CHECK_THAT(out, Catch::Matchers::Contains("interrupted") && Catch::Matchers::Contains("last.ckpt"));
+  const LoadedCheckpoint ckpt = load_checkpoint((run / "last.ckpt").string());
+  CHECK(ckpt.config.model.net == "prisma_net");
+  CHECK(ckpt.state.step >= 2);
+}
+
+TEST_CASE("cli train: config errors exit non-zero naming the key or path", "[tools][train]") {
+  test::ScratchDir dir("cli_train_config");
+  test::write_tiny_dataset(dir / "data");
+  json j = prisma_config(dir);
+
+  SECTION("unknown key") {
+    j["train"]["bogus_key"] = 3;
+    const auto r = test::run_cli("train --config \"" + write_config(dir, j) + "\"");
+    INFO(r.out);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.out, Catch::Matchers::Contains("train.bogus_key"));
+  }
+  SECTION("wrong type") {
+    j["train"]["epochs"] = "five";
+    const auto r = test::run_cli("train --config \"" + write_config(dir, j) + "\"");
+    INFO(r.out);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.out, Catch::Matchers::Contains("train.epochs"));
+  }
+  SECTION("missing dataset directory") {
+    const std::string missing = (dir / "no_such_data").string();
+    j["data"]["train"][0]["root"] = missing;
+    const auto r = test::run_cli("train --config \"" + write_config(dir, j) + "\"");
+    INFO(r.out);
+    CHECK(r.exit_code != 0);
+    CHECK_THAT(r.out, Catch::Matchers::Contains(missing));
+  }
+  SECTION("batch larger than the training set") {
+    j["train"]["batch_size"] = 19;  // 18 training images, drop_last
+    const auto r = test::run_cli("train --config \"" + write_config(dir, j) + "\"");
+    INFO(r.out);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.out, Catch::Matchers::Contains("train.batch_size"));
+    CHECK_FALSE(fs::exists(dir / "run" / "last.ckpt"));
+  }
+  SECTION("batch size 0") {
+    j["train"]["batch_size"] = 0;
+    const auto r = test::run_cli("train --config \"" + write_config(dir, j) + "\"");
+    INFO(r.out);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.out, Catch::Matchers::Contains("train.batch_size"));
+  }
+}
+
+TEST_CASE("cli train: --dry-run validates and writes no checkpoint", "[tools][train]") {
+  test::ScratchDir dir("cli_train_dry");
+  test::write_tiny_dataset(dir / "data");
+  const auto r = test::run_cli("train --dry-run --config \"" + write_config(dir, prisma_config(dir)) + "\"");
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Matchers::Contains("dry run"));
+  CHECK_FALSE(fs::exists(dir / "run" / "last.ckpt"));
+  CHECK_FALSE(fs::exists(dir / "run" / "best.ckpt"));
+}
