@@ -135,6 +135,17 @@ TrainResult run_training(const TrainRequest& req) {
   }
 
   TrainingData data = open_training_data(config, net->input_spec(), /*rank=*/0, /*world=*/1);
+  // Everything that can be known before training is checked here, so a dry run catches it too.
+  const int64_t steps_per_epoch = tc.max_steps_per_epoch > 0
+                                      ? std::min<int64_t>(tc.max_steps_per_epoch, data.train_batches())
+                                      : data.train_batches();
+  if (steps_per_epoch == 0)
+    throw ConfigError("train.batch_size: " + std::to_string(tc.batch_size) + " is larger than the training set (" +
+                      std::to_string(data.train_images()) + " images) with drop_last");
+  const CompositeLoss loss(config.loss);
+  loss.check_compatible(net->input_spec().logit_channels, net->has_boundary_head());
+  if (loss.needs_plain_view() && !config.augment.texture_view)
+    throw ConfigError("loss.consistency: needs the texture-augmented view (set augment.texture_view to true)");
   if (req.dry_run) {
     TrainResult r;
     r.run_dir = run_dir_for(req, resume_ckpt);
@@ -143,8 +154,6 @@ TrainResult run_training(const TrainRequest& req) {
     return r;
   }
 
-  const CompositeLoss loss(config.loss);
-  loss.check_compatible(net->input_spec().logit_channels, net->has_boundary_head());
   auto optimizer = make_optimizer(config.optim, net->parameters());
   LrSchedule schedule(config.schedule, config.optim.lr, tc.epochs);
   if (resumed) {
@@ -164,12 +173,6 @@ TrainResult run_training(const TrainRequest& req) {
   install_interrupt_handlers();
   const std::string best_name = tc.best_metric;
   if (state.best_metric_name.empty()) state.best_metric_name = best_name;
-  const int64_t steps_per_epoch = tc.max_steps_per_epoch > 0
-                                      ? std::min<int64_t>(tc.max_steps_per_epoch, data.train_batches())
-                                      : data.train_batches();
-  if (steps_per_epoch == 0)
-    throw ConfigError("train.batch_size: " + std::to_string(tc.batch_size) + " is larger than the training set (" +
-                      std::to_string(data.train_images()) + " images) with drop_last");
   ProgressReporter progress(tc.epochs, steps_per_epoch, tc.log_interval_steps);
   const auto run_start = Clock::now();
   int64_t early_stop_wait = state.extra.value("early_stop_wait", int64_t{0});

@@ -127,7 +127,11 @@ TEST_CASE("cli train: config errors exit non-zero naming the key or path", "[too
     INFO(r.out);
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.out, Catch::Matchers::Contains("train.batch_size"));
-    CHECK_FALSE(fs::exists(dir / "run" / "last.ckpt"));
+    CHECK_FALSE(fs::exists(dir / "run"));  // refused before the run directory is created
+    const auto dry = test::run_cli("train --dry-run --config \"" + write_config(dir, j) + "\"");
+    INFO(dry.out);
+    CHECK(dry.exit_code == 2);
+    CHECK_THAT(dry.out, Catch::Matchers::Contains("train.batch_size"));
   }
   SECTION("batch size 0") {
     j["train"]["batch_size"] = 0;
