@@ -1,5 +1,7 @@
 #include "core/checkpoint.h"
 
+#include "core/atomic_file.h"
+
 #include <ATen/CPUGeneratorImpl.h>
 #include <fcntl.h>
 #include <torch/optim/adam.h>
@@ -15,6 +17,7 @@
 #include <map>
 #include <mutex>
 
+#include "core/atomic_file.h"
 #include "core/errors.h"
 #include "nets/registry.h"
 
@@ -53,18 +56,14 @@ void write_all(int fd, const void* data, size_t n, int& error) {
   }
 }
 
-// Temp file in the target's directory + fsync + rename + fsync of the directory.
+// Streams the archive into an AtomicFile beside `path`; the zip writer reports errors by a short count.
 void save_atomically(torch::serialize::OutputArchive& archive, const std::string& path) {
-  const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  const fs::path tmp = dir / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()));
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw RuntimeError(path + ": cannot create " + tmp.string() + ": " + std::strerror(errno));
+  AtomicFile file(path);
+  const int fd = ::open(file.temp_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    throw RuntimeError(path + ": cannot create " + file.temp_path().string() + ": " + std::strerror(errno));
   int error = 0;
   try {
-    // A short count (not an exception) reports the error: the zip writer that calls this is C code.
     archive.save_to([&](const void* data, size_t n) -> size_t {
       if (error) return 0;
       write_all(fd, data, n, error);
@@ -73,18 +72,9 @@ void save_atomically(torch::serialize::OutputArchive& archive, const std::string
   } catch (const c10::Error&) {
     if (!error) error = EIO;
   }
-  if (!error && ::fsync(fd) != 0) error = errno;
   if (::close(fd) != 0 && !error) error = errno;
-  if (!error && ::rename(tmp.c_str(), target.c_str()) != 0) error = errno;
-  if (error) {
-    ::unlink(tmp.c_str());
-    throw RuntimeError(path + ": cannot write checkpoint: " + std::strerror(error));
-  }
-  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);  // makes the rename itself durable
-    ::close(dir_fd);
-  }
+  if (error) throw RuntimeError(path + ": cannot write checkpoint: " + std::strerror(error));
+  file.commit();
 }
 
 std::string read_string(torch::serialize::InputArchive& archive, const std::string& key, const std::string& path) {

@@ -1,12 +1,13 @@
 #include "core/curves.h"
 
+#include "core/atomic_file.h"
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <limits>
 
 namespace pseg {
@@ -94,9 +95,9 @@ void plot_training_curves(const std::vector<EpochRecord>& records, const std::st
               series("confusion", {160, 60, 160}, records, &EpochRecord::miou_confusion)});
   draw_panel(canvas, {0, 2 * panel, width, panel}, "learning rate",
              {series("lr", {20, 120, 200}, records, &EpochRecord::lr)});
-  const std::string tmp = path + ".tmp.png";
-  if (!cv::imwrite(tmp, canvas)) throw std::runtime_error(path + ": cannot write plot");
-  std::filesystem::rename(tmp, path);
+  std::vector<uchar> png;
+  if (!cv::imencode(".png", canvas, png)) throw std::runtime_error(path + ": cannot encode plot");
+  write_text_atomic(path, std::string(png.begin(), png.end()));
 }
 
 }  // namespace pseg

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <unistd.h>
 
+#include "core/atomic_file.h"
 #include "core/checkpoint.h"
 #include "core/config.h"
 #include "core/export_head.h"
@@ -99,30 +100,6 @@ void ensure_directory(const fs::path& dir) {
   if (!writable) throw std::runtime_error(dir.string() + ": output directory is not writable");
 }
 
-// A temp file beside `final_path`, removed unless released (renamed into place).
-class TempFile {
- public:
-  explicit TempFile(const fs::path& final_path)
-      : final_(final_path), temp_(final_path.string() + ".tmp-" + std::to_string(::getpid())) {}
-  ~TempFile() {
-    std::error_code ec;
-    if (!committed_) fs::remove(temp_, ec);
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  std::string path() const { return temp_.string(); }
-  void commit() {
-    std::error_code ec;
-    fs::rename(temp_, final_, ec);
-    if (ec) throw std::runtime_error(final_.string() + ": cannot move the export into place: " + ec.message());
-    committed_ = true;
-  }
-
- private:
-  fs::path final_, temp_;
-  bool committed_ = false;
-};
-
 std::string verify_summary(const VerifyReport& r) {
   std::string s;
   for (const auto& c : r.cases) {
@@ -172,12 +149,12 @@ ExportResult run_export(const ExportOptions& o) {
   }
 
   // Every file is verified as a temp file; only when all pass are they moved into place together.
-  std::vector<std::unique_ptr<TempFile>> temps;
+  std::vector<std::unique_ptr<AtomicFile>> temps;
   ModelMeta written = result.meta;
   for (size_t i = 0; i < formats.size(); ++i) {
     const std::string& format = formats[i];
-    temps.push_back(std::make_unique<TempFile>(targets[i]));
-    const std::string tmp = temps.back()->path();
+    temps.push_back(std::make_unique<AtomicFile>(targets[i]));
+    const std::string tmp = temps.back()->temp_path().string();
     ExportedFile file;
     file.format = format;
     file.path = targets[i].string();
@@ -206,13 +183,7 @@ ExportResult run_export(const ExportOptions& o) {
   result.meta = written;
 
   const fs::path meta_path = targets.front().parent_path() / (src.name + ".json");
-  TempFile meta_tmp(meta_path);
-  {
-    std::ofstream out(meta_tmp.path());
-    out << to_json(result.meta).dump(2) << "\n";
-    if (!out) throw std::runtime_error(meta_path.string() + ": cannot write the metadata copy");
-  }
-  meta_tmp.commit();
+  write_text_atomic(meta_path.string(), to_json(result.meta).dump(2) + "\n");
   result.meta_path = meta_path.string();
   return result;
 }

@@ -1,16 +1,15 @@
 #include "core/run_dir.h"
 
-#include <fcntl.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "core/atomic_file.h"
 #include "core/errors.h"
 
 namespace fs = std::filesystem;
@@ -44,25 +43,6 @@ std::string csv_number(double v) {
 }
 
 }  // namespace
-
-void write_text_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw RuntimeError(tmp + ": cannot write");
-    out << text;
-    out.flush();
-    if (!out) throw RuntimeError(tmp + ": write failed");
-  }
-  const int fd = ::open(tmp.c_str(), O_RDONLY);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) throw RuntimeError(path + ": cannot replace (" + ec.message() + ")");
-}
 
 RunDir::RunDir(const std::string& path, bool resume, int64_t resume_epoch) : path_(path) {
   std::error_code ec;

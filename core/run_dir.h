@@ -47,7 +47,4 @@ class RunDir {
   std::shared_ptr<spdlog::logger> previous_default_;
 };
 
-// Writes `text` to `path` atomically (temp file in the same directory, fsync, rename).
-void write_text_atomic(const std::string& path, const std::string& text);
-
 }  // namespace pseg

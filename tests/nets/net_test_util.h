@@ -60,4 +60,15 @@ inline void check_seed_determinism(const ModelConfig& m) {
   REQUIRE_FALSE(torch::equal(a->forward(x).mask_logits, c->forward(x).mask_logits));
 }
 
+// For nets without BN or dropout: train and eval modes compute the same thing.
+inline void check_no_mode_difference(const ModelConfig& m) {
+  auto net = seeded_net(m);
+  auto x = input_for(net);
+  torch::NoGradGuard ng;
+  net->train();
+  auto a = net->forward(x).mask_logits;
+  net->eval();
+  REQUIRE(torch::equal(a, net->forward(x).mask_logits));
+}
+
 }  // namespace pseg::test

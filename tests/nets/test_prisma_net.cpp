@@ -24,14 +24,7 @@ TEST_CASE("prisma_net: gradients, determinism, no train/eval difference", "[nets
   auto m = model("prisma_net", {}, 64, 64);
   check_backward_finite(seeded_net(m));
   check_seed_determinism(m);
-  // No BN and no dropout: train and eval compute the same thing.
-  auto net = seeded_net(m);
-  auto x = input_for(net);
-  torch::NoGradGuard ng;
-  net->train();
-  auto a = net->forward(x).mask_logits;
-  net->eval();
-  REQUIRE(torch::equal(a, net->forward(x).mask_logits));
+  check_no_mode_difference(m);
 }
 
 TEST_CASE("prisma_net: refuses sizes that are not multiples of 16", "[nets][prisma_net]") {
