@@ -105,7 +105,7 @@ TEST_CASE("checkpoint: resume is bit-identical to an uninterrupted run (weights,
   CHECK_FALSE(same_state(*net, *fresh.net));
 }
 
-TEST_CASE("checkpoint: without an optimiser nothing is restored; NaN best metric survives; RNG restores",
+TEST_CASE("checkpoint: without an optimiser nothing is restored, NaN best metric survives, RNG restores",
           "[core][checkpoint]") {
   test::ScratchDir dir("ckpt");
   const auto config = tiny_config();

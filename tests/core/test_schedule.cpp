@@ -46,7 +46,7 @@ TEST_CASE("schedule: plateau follows Keras 2.2.4 (>= patience, absolute min_delt
   }
 }
 
-TEST_CASE("schedule: plateau with patience 1 reduces after one non-improving epoch; cooldown blocks waiting",
+TEST_CASE("schedule: plateau with patience 1 reduces after one non-improving epoch, cooldown blocks waiting",
           "[core][schedule]") {
   ScheduleConfig c = kind("plateau");
   c.factor = 0.5;
@@ -62,7 +62,7 @@ TEST_CASE("schedule: plateau with patience 1 reduces after one non-improving epo
   CHECK(s.lr_for_epoch(4) == 0.25);
 }
 
-TEST_CASE("schedule: cosine endpoints and midpoint; constant", "[core][schedule]") {
+TEST_CASE("schedule: cosine endpoints and midpoint, constant", "[core][schedule]") {
   ScheduleConfig c = kind("cosine");
   c.min_lr = 1e-5;
   LrSchedule s(c, 1e-3, 11);

@@ -42,7 +42,7 @@ bool same(const cv::Mat& a, const cv::Mat& b) {
 
 }  // namespace
 
-TEST_CASE("PortraitNet train example: sizes, targets, views; same seed reproduces") {
+TEST_CASE("PortraitNet train example: sizes, targets, views, same seed reproduces") {
   const ExamplePipeline p(portraitnet(), format(4), PipelineMode::Train);
   const Sample s = sample_with_block({90, 120});
   Rng a = sample_rng(1, 2, 3), b = sample_rng(1, 2, 3), c = sample_rng(1, 2, 4);

@@ -60,7 +60,7 @@ TEST_CASE("seeded split is deterministic, disjoint, complete and not by position
   CHECK(ids(*open_dataset(c).test) != ids(*a.test));
 }
 
-TEST_CASE("explicit test sources replace the split; test_fraction 0 keeps everything for training") {
+TEST_CASE("explicit test sources replace the split, test_fraction 0 keeps everything for training") {
   ScratchDir tr("split_train"), te("split_test");
   write_folders(tr.path(), 6);
   write_folders(te.path(), 3);

@@ -93,7 +93,7 @@ TEST_CASE("composite: bce and ce recipes, soft targets switch", "[losses][compos
   CHECK_THROWS_WITH(CompositeLoss(b)(in), Catch::Contains("1-channel") && Catch::Contains("\"ce\""));
 }
 
-TEST_CASE("composite: custom weighted terms; consistency repeats the mask terms on the plain view",
+TEST_CASE("composite: custom weighted terms, consistency repeats the mask terms on the plain view",
           "[losses][composite]") {
   auto in = two_channel_inputs();
   LossConfig c;

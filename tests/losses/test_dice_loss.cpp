@@ -26,7 +26,7 @@ TEST_CASE("dice: value over the valid pixels and a finite-difference gradient ch
   CHECK(g[2].item<double>() == 0.0);
 }
 
-TEST_CASE("dice: 2-channel logits use softmax channel 1; a perfect prediction is near 0", "[losses][dice]") {
+TEST_CASE("dice: 2-channel logits use softmax channel 1, a perfect prediction is near 0", "[losses][dice]") {
   auto label = torch::tensor({1, 0, 1, 0}, torch::kLong).view({1, 2, 2});
   auto fg = label.to(torch::kDouble) * 40 - 20;  // ±20 logits
   auto z = torch::stack({torch::zeros_like(fg), fg}, 1);
