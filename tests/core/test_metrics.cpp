@@ -99,3 +99,34 @@ TEST_CASE("merging accumulators equals accumulating once", "[core][metrics]") {
   REQUIRE(left.result().miou_confusion == all.result().miou_confusion);
   REQUIRE(left.result().ignored_pixels == 2);
 }
+
+TEST_CASE("false person on an all-background image costs a whole image per-image, little in the confusion", "[core][metrics]") {
+  // Image A: 4x4 person square fully found. Image B: all background, 1 of 16 pixels predicted person.
+  cv::Mat label_a = cv::Mat::zeros(8, 8, CV_8UC1);
+  label_a(cv::Rect(2, 2, 4, 4)).setTo(1);
+  const cv::Mat pred_b = mat({1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 4, 4);
+  MetricAccumulator acc;
+  acc.add(count_pixels(label_a.clone(), label_a));
+  acc.add(count_pixels(pred_b, cv::Mat::zeros(4, 4, CV_8UC1)));
+  const auto m = acc.result();
+  REQUIRE(acc.per_image_iou()[1] == 0.0);
+  REQUIRE(m.miou_per_image == Approx(0.5));
+  REQUIRE(m.iou_person == Approx(16.0 / 17.0));
+  REQUIRE(m.iou_background == Approx(63.0 / 64.0));  // tn 48 + 15, fp 1
+  REQUIRE(m.miou_confusion == Approx((16.0 / 17.0 + 63.0 / 64.0) / 2));
+}
+
+TEST_CASE("predictions on ignore pixels change neither definition", "[core][metrics]") {
+  const auto label = mat({1, 255, 0, 255, 1, 0}, 2, 3);
+  auto result = [&](const cv::Mat& pred) {
+    MetricAccumulator acc;
+    acc.add(count_pixels(pred, label));
+    return acc.result();
+  };
+  const auto off = result(mat({1, 0, 0, 0, 1, 0}, 2, 3));
+  const auto on = result(mat({1, 1, 0, 1, 1, 0}, 2, 3));
+  REQUIRE(off.ignored_pixels == 2);
+  REQUIRE(on.miou_per_image == off.miou_per_image);
+  REQUIRE(on.miou_confusion == off.miou_confusion);
+  REQUIRE(on.pixel_accuracy == 1.0);
+}

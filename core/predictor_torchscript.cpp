@@ -1,0 +1,55 @@
+// The TorchScript engine: an exported .pt module through torch::jit::load.
+#include <torch/script.h>
+#include <torch/torch.h>
+
+#include <stdexcept>
+
+#include "core/predictor_engines.h"
+
+namespace pseg {
+namespace {
+
+torch::Device parse_device(const std::string& device) {
+  try {
+    return torch::Device(device);
+  } catch (const c10::Error& e) {
+    throw std::invalid_argument("device \"" + device + "\": " + e.what_without_backtrace());
+  }
+}
+
+class TorchScriptPredictor : public Predictor {
+ public:
+  TorchScriptPredictor(const std::string& path, ModelMeta meta, const PredictorOptions& options)
+      : Predictor(std::move(meta), Engine::TorchScript, path, options), device_(parse_device(options.device)) {
+    try {
+      module_ = torch::jit::load(path, device_);
+    } catch (const c10::Error& e) {
+      throw std::runtime_error(path + ": torch::jit::load failed: " + e.what_without_backtrace());
+    }
+    module_.eval();
+  }
+
+  cv::Mat infer(const cv::Mat& blob) override {
+    check_input_blob(blob, meta());
+    torch::NoGradGuard no_grad;
+    torch::Tensor out;
+    try {
+      out = module_.forward({tensor_from_blob(blob, device_)}).toTensor();
+    } catch (const c10::Error& e) {
+      throw std::runtime_error(path() + ": TorchScript forward failed: " + e.what_without_backtrace());
+    }
+    return blob_from_tensor(probability_from_output(out, meta()));
+  }
+
+ private:
+  torch::Device device_;
+  torch::jit::Module module_;
+};
+
+}  // namespace
+
+std::unique_ptr<Predictor> open_torchscript_predictor(const std::string& path, const PredictorOptions& options) {
+  return std::make_unique<TorchScriptPredictor>(path, read_torchscript_meta(path), options);
+}
+
+}  // namespace pseg
