@@ -1,0 +1,126 @@
+#pragma once
+// Shared by the import tests: the reference photos with the exact preprocessing of expected/manifest.json, the
+// stored reference probability maps, the VOC/AISegment reference images, and a Keras HDF5 writer.
+#include <hdf5.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/export_head.h"
+#include "nets/segnet.h"
+#include "test_support.h"
+
+namespace pseg::test {
+
+namespace fs = std::filesystem;
+
+// expected/manifest.json: imread(IMREAD_COLOR) -> resize to size x size with INTER_AREA -> BGR to RGB -> /255 -> NCHW.
+inline torch::Tensor reference_input(const fs::path& image, int64_t size) {
+  const cv::Mat bgr = cv::imread(image.string(), cv::IMREAD_COLOR);
+  REQUIRE(!bgr.empty());
+  cv::Mat resized, rgb, f;
+  cv::resize(bgr, resized, cv::Size(static_cast<int>(size), static_cast<int>(size)), 0, 0, cv::INTER_AREA);
+  cv::cvtColor(resized, rgb, cv::COLOR_BGR2RGB);
+  rgb.convertTo(f, CV_32FC3, 1.0 / 255.0);
+  return torch::from_blob(f.data, {1, size, size, 3}, torch::kFloat).permute({0, 3, 1, 2}).contiguous();
+}
+
+// A raw little-endian float32 map of size x size.
+inline torch::Tensor read_f32(const fs::path& file, int64_t size) {
+  std::ifstream in(file, std::ios::binary);
+  REQUIRE(in.good());
+  torch::Tensor t = torch::empty({size, size}, torch::kFloat);
+  in.read(static_cast<char*>(t.data_ptr()), static_cast<std::streamsize>(t.nbytes()));
+  REQUIRE(in.gcount() == static_cast<std::streamsize>(t.nbytes()));
+  return t;
+}
+
+// (photo stem, photo path) of expected/manifest.json's "photos".
+inline std::vector<std::pair<std::string, fs::path>> reference_photos(const fs::path& ref) {
+  const auto manifest = nlohmann::json::parse(std::ifstream(ref / "expected/manifest.json"));
+  std::vector<std::pair<std::string, fs::path>> out;
+  for (const auto& [stem, file] : manifest.at("photos").items())
+    out.emplace_back(stem, ref / "photos" / file.get<std::string>());
+  return out;
+}
+
+// The 12 VOC and 4 AISegment reference images.
+inline std::vector<fs::path> dataset_images(const fs::path& ref) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(ref / "datasets/VOCdevkit/person/JPEGImages")) out.push_back(e.path());
+  for (const auto& e : fs::recursive_directory_iterator(ref / "datasets/ai_segment/clip_img"))
+    if (e.is_regular_file()) out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Foreground probability [N,H,W] of `net` on x.
+inline torch::Tensor probability(SegNetImpl& net, const torch::Tensor& x) {
+  torch::NoGradGuard no_grad;
+  return inference_forward(net, x, ExportHead::Probability, 0.5f).squeeze(1);
+}
+
+// One layer of a Keras HDF5 weights file: dataset names as Keras writes them ("conv2d_75/kernel:0"), Keras layouts.
+struct H5Layer {
+  std::string name;
+  std::vector<std::pair<std::string, torch::Tensor>> weights;
+};
+
+inline void write_string_list_attr(hid_t obj, const char* name, const std::vector<std::string>& values) {
+  size_t width = 1;
+  for (const auto& v : values) width = std::max(width, v.size());
+  std::vector<char> buf(values.size() * width, '\0');
+  for (size_t i = 0; i < values.size(); ++i) std::copy(values[i].begin(), values[i].end(), buf.begin() + i * width);
+  const hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, width);
+  const hsize_t n = values.size();
+  const hid_t space = H5Screate_simple(1, &n, nullptr);
+  const hid_t attr = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+  if (n > 0) H5Awrite(attr, type, buf.data());
+  H5Aclose(attr);
+  H5Sclose(space);
+  H5Tclose(type);
+}
+
+// Writes a tf.keras-style file: model_weights/<layer>/<weight_name> with layer_names and weight_names attributes.
+inline void write_keras_h5(const fs::path& path, const std::vector<H5Layer>& layers) {
+  const hid_t file = H5Fcreate(path.string().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  const hid_t root = H5Gcreate2(file, "model_weights", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  std::vector<std::string> names;
+  const hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+  H5Pset_create_intermediate_group(lcpl, 1);
+  for (const auto& layer : layers) {
+    names.push_back(layer.name);
+    const hid_t g = H5Gcreate2(root, layer.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    std::vector<std::string> weight_names;
+    for (const auto& [wname, value] : layer.weights) {
+      weight_names.push_back(wname);
+      const torch::Tensor c = value.to(torch::kFloat).contiguous();
+      std::vector<hsize_t> dims(c.sizes().begin(), c.sizes().end());
+      const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
+      const hid_t ds = H5Dcreate2(g, wname.c_str(), H5T_IEEE_F32LE, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+      H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, c.data_ptr<float>());
+      H5Dclose(ds);
+      H5Sclose(space);
+    }
+    write_string_list_attr(g, "weight_names", weight_names);
+    H5Gclose(g);
+  }
+  write_string_list_attr(root, "layer_names", names);
+  H5Pclose(lcpl);
+  H5Gclose(root);
+  H5Fclose(file);
+}
+
+}  // namespace pseg::test

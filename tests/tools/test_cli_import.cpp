@@ -1,0 +1,154 @@
+// portraitseg import end to end: refusals leave no file; the imported reference Prisma-Net exports to an ONNX
+// file that OpenCV DNN runs and onnxruntime matches against the original reference file; an imported checkpoint
+// starts a fine-tune on the reference VOC + AISegment pairs.
+#include <filesystem>
+#include <set>
+
+#include "../core/export_test_util.h"
+#include "../core/import_test_util.h"
+#include "core/checkpoint.h"
+
+using namespace pseg;
+using namespace pseg::test;
+
+namespace {
+
+std::string q(const fs::path& p) { return "\"" + p.string() + "\""; }
+
+CommandResult run_ort(const fs::path& dir, const std::string& tag, const nlohmann::json& manifest) {
+  const fs::path m = dir / (tag + ".json");
+  write_text(m.string(), manifest.dump());
+  const auto r = run_shell("node " + q(source_path("tests/node/run_onnx.js")) + " " + q(m));
+  skip_if_checker_unavailable(r, "node with onnxruntime-node");
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("import: refusals exit non-zero, name the problem and write nothing", "[cli][import][errors]") {
+  ScratchDir dir("cli_import_errors");
+  const fs::path out = dir / "out.ckpt";
+  const fs::path onnx = dir / "munet.onnx";
+  const auto e = run_cli("export --config " + q(config_path("mobile_unet_deconv")) +
+                         " --format onnx --size 64x64 --no-verify --out " + q(onnx));
+  REQUIRE(e.exit_code == 0);
+  const auto listing = [&] {
+    std::set<std::string> names;
+    for (const auto& f : fs::directory_iterator(dir.path())) names.insert(f.path().filename().string());
+    return names;
+  };
+  const fs::path garbage = dir / "garbage.h5";
+  std::ofstream(garbage) << "garbage";
+  const std::set<std::string> before = listing();
+
+  auto r = run_cli("import --from " + q(onnx) + " --net prisma_net --out " + q(out));
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.out, Catch::Contains("Conv node") && Catch::Contains("e0"));
+  r = run_cli("import --from " + q(onnx) + " --net no_such_net --out " + q(out));
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.out, Catch::Contains("unknown net \"no_such_net\""));
+  r = run_cli("import --from " + q(config_path("prisma_net")) + " --net prisma_net --out " + q(out));
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.out, Catch::Contains("unknown weight format \".json\""));
+  r = run_cli("import --from " + q(garbage) + " --net slim_net --out " + q(out));
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Catch::Contains("not an HDF5 file"));
+  CHECK(listing() == before);
+
+  r = run_cli("import --from " + q(onnx) + " --net mobile_unet --set model.input_size=[64,64] --json --out " + q(out));
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  CHECK(j.at("format") == "onnx");
+  CHECK(j.at("values").get<int64_t>() > 3000000);
+  const LoadedCheckpoint ckpt = load_checkpoint(out.string());
+  CHECK(ckpt.config.model.net == "mobile_unet");
+  CHECK(ckpt.config.model.height == 64);
+  CHECK(ckpt.net->input_spec().normalization == "unit");
+}
+
+TEST_CASE("import: reference Prisma-Net -> export --format onnx runs in OpenCV and matches the reference file in onnxruntime",
+          "[cli][import][reference][onnxruntime]") {
+  const auto ref = reference_dir_or_skip();
+  ScratchDir dir("cli_import_roundtrip");
+  const fs::path reference = ref / "models/prisma_nchw.onnx";
+  const fs::path ckpt = dir / "prisma.ckpt";
+  auto r = run_cli("import --from " + q(reference) + " --net prisma_net --out " + q(ckpt));
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("923057 values"));
+  const fs::path exported = dir / "prisma.onnx";
+  r = run_cli("export --model " + q(ckpt) + " --format onnx --dynamic-batch --out " + q(exported));
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("verified with OpenCV DNN"));
+
+  std::vector<torch::Tensor> xs;
+  for (const auto& img : dataset_images(ref)) xs.push_back(reference_input(img, 256));
+  for (const auto& [stem, photo] : reference_photos(ref)) xs.push_back(reference_input(photo, 256));
+  const torch::Tensor x = torch::cat(xs);
+  write_raw((dir / "input.raw").string(), x);
+  const nlohmann::json shape = {x.size(0), 1, 256, 256};
+  auto o = run_ort(dir.path(), "reference", {{"model", reference.string()},
+                                             {"input", {{"file", (dir / "input.raw").string()}, {"shape", x.sizes().vec()}, {"name", "input_3"}}},
+                                             {"output", "permute_2"},
+                                             {"output_file", (dir / "reference_out.raw").string()}});
+  INFO(o.out);
+  REQUIRE(o.exit_code == 0);
+  o = run_ort(dir.path(), "exported", {{"model", exported.string()},
+                                       {"input", {{"file", (dir / "input.raw").string()}, {"shape", x.sizes().vec()}}},
+                                       {"reference", {{"file", (dir / "reference_out.raw").string()}, {"shape", shape}}},
+                                       {"tolerance", 1e-4}});
+  INFO(o.out);
+  std::printf("exported imported Prisma-Net vs reference ONNX in onnxruntime, %lld images: %s",
+              static_cast<long long>(x.size(0)), o.out.c_str());
+  CHECK(o.exit_code == 0);
+}
+
+TEST_CASE("import: the reference Slim-Net .h5 becomes a checkpoint", "[cli][import][reference]") {
+  const auto ref = reference_dir_or_skip();
+  ScratchDir dir("cli_import_slim");
+  const fs::path ckpt = dir / "slim.ckpt";
+  const auto r = run_cli("import --from " + q(ref / "models/slim_reshape.h5") + " --net slim_net --json --out " + q(ckpt));
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  CHECK(j.at("format") == "keras_h5");
+  CHECK(j.at("layers") == 208);
+  CHECK(j.at("values") == 347570);
+  CHECK(j.at("parameters") == 347570);
+  CHECK(load_checkpoint(ckpt.string()).config.model.net == "slim_net");
+}
+
+TEST_CASE("import: train.init_from an imported checkpoint fine-tunes on the reference VOC + AISegment pairs",
+          "[cli][import][train][reference]") {
+  const auto ref = reference_dir_or_skip();
+  ScratchDir dir("cli_import_finetune");
+  const fs::path ckpt = dir / "prisma.ckpt";
+  REQUIRE(run_cli("import --from " + q(ref / "models/prisma_nchw.onnx") + " --net prisma_net --out " + q(ckpt)).exit_code == 0);
+  const nlohmann::json voc = {{"format", "voc"}, {"root", (ref / "datasets/VOCdevkit/person").string()}};
+  const nlohmann::json ais = {{"format", "aisegment"}, {"root", (ref / "datasets/ai_segment").string()}, {"soft", true}};
+  const nlohmann::json config = {
+      {"model", {{"net", "prisma_net"}, {"input_size", {128, 128}}}},
+      {"data", {{"train", {voc, ais}}, {"test", {voc}}}},
+      {"augment", {{"recipe", "none"}}},
+      {"loss", {{"recipe", "bce"}}},
+      {"optim", {{"name", "adam"}, {"lr", 1e-4}}},
+      {"train",
+       {{"epochs", 1}, {"batch_size", 4}, {"max_steps_per_epoch", 2}, {"threads", 1}, {"workers", 0},
+        {"init_from", ckpt.string()}, {"run_dir", (dir / "run").string()}}}};
+  write_text((dir / "finetune.json").string(), config.dump(2));
+  const auto r = run_cli("train --config " + q(dir / "finetune.json") + " --json");
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("initialised weights from"));
+  // Two Adam steps of 1e-4 move each weight by at most ~2e-4: the run started from the imported weights.
+  const LoadedCheckpoint start = load_checkpoint(ckpt.string());
+  const LoadedCheckpoint end = load_checkpoint((dir / "run/last.ckpt").string());
+  auto trained = end.net->named_parameters();
+  double max_change = 0;
+  for (const auto& p : start.net->named_parameters())
+    max_change = std::max(max_change, (p.value() - trained[p.key()]).abs().max().item<double>());
+  CHECK(max_change > 0);
+  CHECK(max_change < 1e-3);
+}
