@@ -1,0 +1,112 @@
+// portraitseg test: cut the person out of photos (mask, cut-out, new or blurred background, preview) with
+// per-image timing. Logic lives in core/photo_runner; a photo that fails is reported and the exit is non-zero.
+#include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/photo_runner.h"
+#include "tools/command.h"
+
+namespace pseg::cli {
+namespace {
+
+struct TestArgs {
+  std::string model;
+  PhotoOptions photo;
+  std::string effect = "all";
+  std::string harmonize = "none";
+  float threshold = 0.f;
+  bool json = false;
+};
+
+nlohmann::json to_json(const PhotoResult& r) {
+  if (!r.ok()) return {{"input", r.input}, {"error", r.error}};
+  const PhotoTiming& t = r.timing;
+  return {{"input", r.input},
+          {"size", {r.height, r.width}},
+          {"foreground", r.foreground},
+          {"outputs", r.outputs},
+          {"timing_ms",
+           {{"decode", t.decode_ms},
+            {"preprocess", t.preprocess_ms},
+            {"inference", t.inference_ms},
+            {"postprocess", t.postprocess_ms},
+            {"effects", t.effects_ms},
+            {"write", t.write_ms},
+            {"total", t.total_ms()}}}};
+}
+
+void print_result(const PhotoResult& r) {
+  if (!r.ok()) {
+    std::cerr << "error: " << r.error << "\n";
+    return;
+  }
+  const PhotoTiming& t = r.timing;
+  std::printf("%s  %dx%d  person %.1f%%\n", r.input.c_str(), r.width, r.height, 100.0 * r.foreground);
+  std::printf("  decode %.1f ms  preprocess %.1f ms  inference %.1f ms  postprocess %.1f ms  effects %.1f ms  "
+              "write %.1f ms  total %.1f ms\n",
+              t.decode_ms, t.preprocess_ms, t.inference_ms, t.postprocess_ms, t.effects_ms, t.write_ms, t.total_ms());
+  for (const auto& [kind, path] : r.outputs) std::printf("  %-8s %s\n", kind.c_str(), path.c_str());
+}
+
+int run_test_cmd(TestArgs& a, const Context& ctx, bool threshold_given) {
+  a.photo.effect = parse_photo_effect(a.effect);
+  a.photo.harmonize = parse_harmonize(a.harmonize);
+  if (threshold_given) a.photo.threshold = a.threshold;
+  PredictorOptions po;
+  po.device = ctx.runtime.device;
+  const auto predictor = open_predictor(a.model, po);
+  const auto results = run_photos(*predictor, a.photo, [&a](const PhotoResult& r) {
+    if (!a.json) print_result(r);
+    else if (!r.ok()) std::cerr << "error: " << r.error << "\n";
+  });
+  size_t failed = 0;
+  nlohmann::json images = nlohmann::json::array(), failures = nlohmann::json::array();
+  for (const auto& r : results) {
+    if (!r.ok()) ++failed;
+    (r.ok() ? images : failures).push_back(to_json(r));
+  }
+  if (a.json) {
+    print_line(nlohmann::json{{"model", a.model},
+                              {"engine", to_string(predictor->engine())},
+                              {"images", images},
+                              {"failed", failures}}
+                   .dump());
+  } else {
+    std::printf("%zu photo(s) processed with %s (%s), %zu failed\n", results.size() - failed, a.model.c_str(),
+                to_string(predictor->engine()).c_str(), failed);
+  }
+  return failed == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+void register_test(CLI::App& app, Context& ctx) {
+  auto args = std::make_shared<TestArgs>();
+  auto& p = args->photo;
+  auto* sub = app.add_subcommand("test", "Cut the person out of photos: mask, cut-out, new or blurred background");
+  sub->add_option("--model", args->model, "checkpoint (.ckpt), TorchScript (.pt) or ONNX (.onnx) model")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sub->add_option("inputs", p.inputs, "images and/or directories of images")->required();
+  sub->add_option("--out", p.out_dir, "output directory (default: the current directory)");
+  sub->add_option("--effect", args->effect, "mask, cutout, replace, blur or all (default all, with a preview)");
+  sub->add_option("--background", p.background, "new background for replace: an image or #RRGGBB (default white)");
+  auto* threshold = sub->add_option("--threshold", args->threshold,
+                                    "probability threshold in (0, 1) (default: the model's, usually 0.5)");
+  sub->add_option("--feather", p.feather_px, "edge feathering radius in pixels (default 3; 0 = none)")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--harmonize", args->harmonize,
+                  "match the person to the new background: none (default), color (LAB transfer) or seamless");
+  sub->add_flag("--json", args->json, "print exactly one JSON object");
+  add_runtime_options(sub, ctx);
+  sub->callback([args, &ctx, threshold] {
+    const bool given = threshold->count() > 0;
+    if (given && !(args->threshold > 0.f && args->threshold < 1.f))
+      throw CLI::ValidationError("--threshold", "expected a value in (0, 1), got " + std::to_string(args->threshold));
+    ctx.run = [args, &ctx, given] { return run_test_cmd(*args, ctx, given); };
+  });
+}
+
+}  // namespace pseg::cli
