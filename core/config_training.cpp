@@ -107,7 +107,7 @@ ScheduleConfig parse_schedule_config(const JsonReader& r) {
 TrainConfig parse_train_config(const JsonReader& r, const std::string& source) {
   r.allow_only({"epochs", "batch_size", "device", "threads", "seed", "run_dir", "checkpoint_interval",
                 "val_interval", "best_metric", "early_stop", "workers", "prefetch", "init_from",
-                "log_interval_steps", "max_steps_per_epoch", "time_limit_minutes"});
+                "log_interval_steps", "max_steps_per_epoch", "time_limit_minutes", "distributed", "sync_bn"});
   TrainConfig c;
   auto positive = [&](const char* key, int64_t fallback) {
     const int64_t v = r.get_int(key, fallback);
@@ -148,6 +148,16 @@ TrainConfig parse_train_config(const JsonReader& r, const std::string& source) {
   c.max_steps_per_epoch = non_negative("max_steps_per_epoch", c.max_steps_per_epoch);
   c.time_limit_minutes = r.get_number("time_limit_minutes", c.time_limit_minutes);
   require(c.time_limit_minutes >= 0, r, "time_limit_minutes", "must be >= 0 (0 = no limit)");
+  if (r.has("distributed")) {
+    const auto d = r.object("distributed");
+    d.allow_only({"backend", "timeout_s", "bucket_mb"});
+    c.distributed.backend = d.get_choice("backend", {"auto", "gloo", "nccl"}, c.distributed.backend);
+    c.distributed.timeout_s = d.get_number("timeout_s", c.distributed.timeout_s);
+    require(c.distributed.timeout_s > 0, d, "timeout_s", "must be > 0 seconds");
+    c.distributed.bucket_mb = d.get_number("bucket_mb", c.distributed.bucket_mb);
+    require(c.distributed.bucket_mb > 0, d, "bucket_mb", "must be > 0");
+  }
+  c.sync_bn = r.get_bool("sync_bn", c.sync_bn);
   return c;
 }
 

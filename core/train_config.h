@@ -9,6 +9,13 @@ struct EarlyStopConfig {
   int64_t patience = 0;  // validations without a new best metric before stopping; 0 = off
 };
 
+// `train.distributed`: how data-parallel workers (see docs/distributed.md) talk to each other.
+struct DistributedConfig {
+  std::string backend = "auto";  // "auto" (NCCL on CUDA devices, else Gloo), "gloo" or "nccl"
+  double timeout_s = 300;        // a collective or rendezvous waiting longer fails, naming the lagging rank
+  double bucket_mb = 25;         // gradients are flattened into buckets of about this size, one all-reduce each
+};
+
 struct TrainConfig {
   int64_t epochs = 100;
   int64_t batch_size = 32;
@@ -26,6 +33,8 @@ struct TrainConfig {
   int64_t log_interval_steps = 50;
   int64_t max_steps_per_epoch = 0;  // 0 = the whole training set
   double time_limit_minutes = 0;    // 0 = no limit
+  DistributedConfig distributed;
+  bool sync_bn = false;  // data-parallel: average BatchNorm running statistics across ranks after every step
 
   // val_loss is minimised, the IoU metrics are maximised.
   bool best_metric_maximized() const { return best_metric != "val_loss"; }

@@ -7,8 +7,10 @@
 #include <cmath>
 #include <csignal>
 #include <filesystem>
+#include <optional>
 
 #include "core/checkpoint.h"
+#include "core/distributed.h"
 #include "core/errors.h"
 #include "core/interrupt.h"
 #include "core/optim.h"
@@ -16,6 +18,7 @@
 #include "core/run_dir.h"
 #include "core/runtime.h"
 #include "core/schedule.h"
+#include "core/train_step.h"
 #include "core/training_data.h"
 #include "core/validation.h"
 #include "losses/composite_loss.h"
@@ -59,34 +62,6 @@ std::string run_dir_for(const TrainRequest& req, const std::string& resume_ckpt)
   return req.config.train.run_dir;
 }
 
-struct StepOutcome {
-  LossResult loss;
-  int64_t samples = 0;
-};
-
-StepOutcome train_step(SegNetImpl& net, const CompositeLoss& loss, torch::optim::Optimizer& optimizer,
-                       const Batch& batch, const torch::Device& device) {
-  LossInputs in;
-  in.label = batch.label.to(device);
-  if (batch.soft.defined()) in.soft = batch.soft.to(device);
-  if (batch.boundary.defined()) in.boundary = batch.boundary.to(device);
-  // The texture-augmented view is the main one (as in the reference); the plain view teaches consistency.
-  const torch::Tensor& main_input = batch.input_texture.defined() ? batch.input_texture : batch.input;
-  const NetOutput out = net.forward(main_input.to(device));
-  in.logits = out.mask_logits;
-  in.boundary_logits = out.boundary_logits;
-  if (loss.needs_plain_view()) {
-    if (!batch.input_texture.defined())
-      throw ConfigError("loss.consistency: the augmentation produces no texture view (set augment.texture_view)");
-    in.logits_plain = net.forward(batch.input.to(device)).mask_logits;
-  }
-  StepOutcome r{loss(in), static_cast<int64_t>(batch.input.size(0))};
-  optimizer.zero_grad();
-  r.loss.total.backward();
-  optimizer.step();
-  return r;
-}
-
 }  // namespace
 
 Config resume_config(const std::string& resume, const std::vector<std::string>& overrides) {
@@ -99,7 +74,11 @@ Config resume_config(const std::string& resume, const std::vector<std::string>& 
 TrainResult run_training(const TrainRequest& req) {
   const Config& config = req.config;
   const TrainConfig& tc = config.train;
-  const torch::Device device(checked_device(req.device_override.empty() ? tc.device : req.device_override));
+  // A data-parallel worker (RANK/WORLD_SIZE from the launcher); ranks above 0 log only warnings and errors.
+  const DistributedEnv env = distributed_env_from_environment();
+  if (env.rank > 0 && spdlog::get_level() < spdlog::level::warn) spdlog::set_level(spdlog::level::warn);
+  const torch::Device device(
+      checked_device(worker_device(req.device_override.empty() ? tc.device : req.device_override, env)));
   const std::string resume_ckpt = req.resume.empty() ? std::string() : resume_checkpoint_path(req.resume);
 
   if (req.threads_override == 0 && tc.threads > 0) at::set_num_threads(static_cast<int>(tc.threads));
@@ -134,7 +113,7 @@ TrainResult run_training(const TrainRequest& req) {
     net->to(device);
   }
 
-  TrainingData data = open_training_data(config, net->input_spec(), /*rank=*/0, /*world=*/1);
+  TrainingData data = open_training_data(config, net->input_spec(), env.rank, env.world_size);
   // Everything that can be known before training is checked here, so a dry run catches it too.
   const int64_t steps_per_epoch = tc.max_steps_per_epoch > 0
                                       ? std::min<int64_t>(tc.max_steps_per_epoch, data.train_batches())
@@ -154,6 +133,9 @@ TrainResult run_training(const TrainRequest& req) {
     return r;
   }
 
+  Distributed dist(env, tc.distributed, tc.sync_bn, device);
+  dist.broadcast_from_main(*net);
+  const int64_t global_batch = tc.batch_size * env.world_size;
   auto optimizer = make_optimizer(config.optim, net->parameters());
   LrSchedule schedule(config.schedule, config.optim.lr, tc.epochs);
   if (resumed) {
@@ -162,13 +144,22 @@ TrainResult run_training(const TrainRequest& req) {
     restore_rng(*resumed);
   }
 
-  RunDir run(run_dir_for(req, resume_ckpt), /*resume=*/resumed != nullptr, state.epoch);
-  run.write_config(config.resolved);
-  spdlog::info("run directory {}", run.path());
+  // Only rank 0 writes the run directory (logs, metrics, curves, checkpoints).
+  std::optional<RunDir> run;
+  if (dist.is_main()) run.emplace(run_dir_for(req, resume_ckpt), /*resume=*/resumed != nullptr, state.epoch);
+  const std::string run_path = run ? run->path() : run_dir_for(req, resume_ckpt);
+  auto run_file = [&](const std::string& name) { return (fs::path(run_path) / name).string(); };
+  if (run) run->write_config(config.resolved);
+  spdlog::info("run directory {}", run_path);
   spdlog::info("net {}: {} parameters; device {}; {} threads", net->describe(), net->parameter_count(), device.str(),
                at::get_num_threads());
-  spdlog::info("train: {} batches of {} per epoch; test: {} images", data.train_batches(), tc.batch_size,
-               data.test_images());
+  if (dist.active())
+    spdlog::info("train: {} steps per epoch, batch {} per process x {} processes = global batch {} ({} backend); "
+                 "test: {} images",
+                 data.train_batches(), tc.batch_size, env.world_size, global_batch, dist.backend(), data.test_images());
+  else
+    spdlog::info("train: {} batches of {} per epoch; test: {} images", data.train_batches(), tc.batch_size,
+                 data.test_images());
 
   install_interrupt_handlers();
   const std::string best_name = tc.best_metric;
@@ -177,9 +168,22 @@ TrainResult run_training(const TrainRequest& req) {
   const auto run_start = Clock::now();
   int64_t early_stop_wait = state.extra.value("early_stop_wait", int64_t{0});
   int64_t step_in_epoch = state.extra.value("step_in_epoch", int64_t{0});
+  // Resumed mid-epoch with another global batch (world size or batch size): every world size deals the epoch's
+  // order as consecutive global batches, so continue after the samples already seen (repeating fewer than one
+  // global batch when they do not divide).
+  const int64_t saved_global_batch = state.extra.value("global_batch", global_batch);
+  if (step_in_epoch > 0 && saved_global_batch != global_batch) {
+    const int64_t seen = step_in_epoch * saved_global_batch;
+    step_in_epoch = seen / global_batch;
+    spdlog::warn("resuming with global batch {} (was {}): continuing the epoch after sample {} of its order",
+                 global_batch, saved_global_batch, step_in_epoch * global_batch);
+  }
 
   TrainResult result;
-  result.run_dir = run.path();
+  result.run_dir = run_path;
+  result.rank = env.rank;
+  result.world_size = env.world_size;
+  result.global_batch = global_batch;
   result.best_metric_name = best_name;
 
   auto save = [&](const std::string& name, int64_t epoch_done, int64_t step_in) {
@@ -187,7 +191,10 @@ TrainResult run_training(const TrainRequest& req) {
     state.scheduler = schedule.state();
     state.extra["early_stop_wait"] = early_stop_wait;
     state.extra["step_in_epoch"] = step_in;
-    save_checkpoint(run.file(name), config, *net, state, optimizer.get());
+    state.extra["global_batch"] = global_batch;
+    dist.average_buffers(*net);
+    if (!dist.is_main()) return;
+    save_checkpoint(run_file(name), config, *net, state, optimizer.get());
   };
 
   bool out_of_time = false;
@@ -204,42 +211,61 @@ TrainResult run_training(const TrainRequest& req) {
     for (int64_t k = step_in_epoch; k < steps_per_epoch; ++k) {
       std::optional<Batch> batch = data.next_train_batch();
       if (!batch) break;
-      StepOutcome out = train_step(*net, loss, *optimizer, *batch, device);
-      const double value = out.loss.total.item<double>();
+      const StepLoss out = forward_backward(*net, loss, *optimizer, *batch, device);
+      // Loss terms are logged as their mean over ranks; stop and time-limit decisions are taken by all together.
+      std::vector<double> values{out.loss.total.item<double>()};
+      for (const auto& term : out.loss.terms) values.push_back(term.second);
+      StepSignals signals;
+      signals.stop = stop_requested();
+      const double elapsed_s = std::chrono::duration<double>(Clock::now() - run_start).count();
+      signals.out_of_time = tc.time_limit_minutes > 0 && elapsed_s > tc.time_limit_minutes * 60.0;
+      signals = dist.synchronize_step(*net, values, signals, state.step + 1);
+      optimizer->step();
+      const double value = values[0];
       ++state.step;
       if (!std::isfinite(value)) {
         progress.finish_epoch();
         throw RuntimeError("non-finite loss (" + std::to_string(value) + ") at epoch " + std::to_string(epoch + 1) +
                            " step " + std::to_string(k + 1) + " (global step " + std::to_string(state.step) +
-                           "); stopped; the last good checkpoint in " + run.path() + " is kept");
+                           "); stopped; the last good checkpoint in " + run_path + " is kept");
       }
       loss_sum += value;
-      if (term_sums.empty()) term_sums = out.loss.terms;
-      else
-        for (size_t i = 0; i < term_sums.size() && i < out.loss.terms.size(); ++i)
-          term_sums[i].second += out.loss.terms[i].second;
+      if (term_sums.empty())
+        for (size_t i = 0; i < out.loss.terms.size(); ++i) term_sums.emplace_back(out.loss.terms[i].first, 0.0);
+      for (size_t i = 0; i < term_sums.size() && i + 1 < values.size(); ++i) term_sums[i].second += values[i + 1];
       ++counted;
-      progress.step(k, value, lr, out.samples);
-      if (stop_requested()) {
+      progress.step(k, value, lr, out.samples * env.world_size);
+      if (signals.stop) {
         progress.finish_epoch();
         save("last.ckpt", epoch, k + 1);
         result.interrupted = true;
         result.steps = state.step;
         result.epochs_completed = epoch;
         spdlog::warn("stopped by signal {} at epoch {} step {}; wrote {}", stop_signal(), epoch + 1, k + 1,
-                     run.file("last.ckpt"));
+                     run_file("last.ckpt"));
         return result;
       }
-      if (tc.time_limit_minutes > 0 &&
-          std::chrono::duration<double>(Clock::now() - run_start).count() > tc.time_limit_minutes * 60.0) {
+      if (signals.out_of_time) {
         spdlog::warn("train.time_limit_minutes ({}) reached: validating and stopping after this epoch",
                      tc.time_limit_minutes);
         out_of_time = true;
         break;
       }
     }
+    const double train_seconds = std::chrono::duration<double>(Clock::now() - epoch_start).count();
+    const double sync_seconds = dist.take_sync_seconds();
+    if (dist.active() && counted > 0) {
+      result.samples_per_second = static_cast<double>(counted * global_batch) / train_seconds;
+      result.sync_ms_per_step = 1000.0 * sync_seconds / static_cast<double>(counted);
+      result.step_ms = 1000.0 * train_seconds / static_cast<double>(counted);
+    }
     step_in_epoch = 0;
     progress.finish_epoch();
+    if (dist.active() && counted > 0)
+      spdlog::info("epoch {}: {:.1f} samples/s on {} processes (global batch {}); step {:.1f} ms, gradient "
+                   "all-reduce {:.2f} ms per step ({:.1f}%)",
+                   epoch + 1, result.samples_per_second, env.world_size, global_batch, result.step_ms,
+                   result.sync_ms_per_step, 100.0 * result.sync_ms_per_step / result.step_ms);
 
     MetricsRow row;
     row.epoch = epoch + 1;
@@ -252,7 +278,10 @@ TrainResult run_training(const TrainRequest& req) {
     const bool last_epoch = epoch + 1 == tc.epochs || out_of_time;
     bool stop_early = false;
     if ((epoch + 1) % tc.val_interval == 0 || last_epoch) {
-      const ValidationResult v = validate(*net, data, config.loss, device);
+      dist.average_buffers(*net);
+      dist.verify_replicas(*net);
+      const ValidationResult v =
+          dist.reduce_validation(validate(*net, data, config.loss, device), data.test_images());
       net->train();
       row.val_miou_per_image = v.metrics.miou_per_image;
       row.val_miou_confusion = v.metrics.miou_confusion;
@@ -268,13 +297,13 @@ TrainResult run_training(const TrainRequest& req) {
         state.best_metric = value;
         early_stop_wait = 0;
         save("best.ckpt", epoch + 1, 0);
-        spdlog::info("new best {} {:.4f}: wrote {}", best_name, value, run.file("best.ckpt"));
+        spdlog::info("new best {} {:.4f}: wrote {}", best_name, value, run_file("best.ckpt"));
       } else if (tc.early_stop.patience > 0 && ++early_stop_wait >= tc.early_stop.patience) {
         stop_early = true;
       }
     }
     row.seconds = std::chrono::duration<double>(Clock::now() - epoch_start).count();
-    run.record(row);
+    if (run) run->record(row);
     if ((epoch + 1) % tc.checkpoint_interval == 0 || last_epoch || stop_early) save("last.ckpt", epoch + 1, 0);
     result.epochs_completed = epoch + 1;
     if (stop_early) {
@@ -285,6 +314,7 @@ TrainResult run_training(const TrainRequest& req) {
   }
   result.steps = state.step;
   result.best_metric = state.best_metric;
+  dist.barrier("the end-of-training barrier");
   return result;
 }
 

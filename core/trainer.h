@@ -25,6 +25,13 @@ struct TrainResult {
   bool validated = false;
   bool interrupted = false;  // stopped by SIGINT/SIGTERM; last.ckpt written
   bool early_stopped = false;
+  int rank = 0;               // this process's rank; rank 0 reports for the run
+  int world_size = 1;         // data-parallel processes (RANK/WORLD_SIZE, docs/distributed.md)
+  int64_t global_batch = 0;   // train.batch_size x world_size
+  // Data-parallel runs, last epoch: samples/s over all ranks, wall time per step, gradient all-reduce per step.
+  double samples_per_second = 0;
+  double step_ms = 0;
+  double sync_ms_per_step = 0;
 };
 
 // Throws ConfigError for configuration problems, RuntimeError for failures (non-finite loss, I/O).

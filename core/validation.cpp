@@ -23,11 +23,17 @@ ValidationResult validate(SegNetImpl& net, TrainingData& data, const LossConfig&
     torch::Tensor soft;
     if (loss.soft_targets && batch->soft.defined()) soft = batch->soft.to(device);
     const auto mask_loss = logits.size(1) == 1 ? pseg::bce_with_logits_loss(logits, label, soft) : pseg::cross_entropy_loss(logits, label);
-    loss_sum += mask_loss.item<double>();
+    const double batch_loss = mask_loss.item<double>();
+    loss_sum += batch_loss;
     ++batches;
     const auto pred = (foreground_probability(logits) > threshold).squeeze(1).to(torch::kCPU);
     const auto label_cpu = batch->label.to(torch::kCPU);
-    for (int64_t i = 0; i < pred.size(0); ++i) r.accumulator.add(count_pixels(pred[i], label_cpu[i]));
+    for (int64_t i = 0; i < pred.size(0); ++i) {
+      const ConfusionCounts counts = count_pixels(pred[i], label_cpu[i]);
+      r.accumulator.add(counts);
+      r.image_counts.push_back(counts);
+      r.image_losses.push_back(batch_loss);
+    }
   }
   r.loss = batches ? loss_sum / static_cast<double>(batches) : 0.0;
   r.metrics = r.accumulator.result();

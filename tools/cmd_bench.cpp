@@ -1,13 +1,17 @@
 // portraitseg bench: throughput measurements. Each mode is its own function; --loader measures decoding +
-// PortraitNet augmentation of the config's train data.
+// PortraitNet augmentation of the config's train data, --train whole training steps with data loading, and
+// without either, inference latency of a model (--model) or a fresh net (--config) per engine.
 #include <cstdio>
 #include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "core/config.h"
+#include "core/infer_bench.h"
 #include "core/loader_bench.h"
+#include "core/train_bench.h"
 #include "data/dataset.h"
 #include "tools/command.h"
 
@@ -69,24 +73,176 @@ int run_loader_bench(const BenchArgs& a) {
   return 0;
 }
 
+struct TrainBenchArgs {
+  bool train = false;
+  std::string size;  // HxW
+  std::string data;
+  int64_t batch = 8;
+  int steps = 20;
+  int warmup = 3;
+};
+
+// "HxW" (or "S" for square) as the JSON's [H, W].
+std::pair<int64_t, int64_t> parse_height_width(const std::string& s) {
+  const auto x = s.find('x');
+  try {
+    size_t used_h = 0, used_w = 0;
+    const int64_t h = std::stoll(s.substr(0, x), &used_h);
+    const int64_t w = x == std::string::npos ? h : std::stoll(s.substr(x + 1), &used_w);
+    if (h > 0 && w > 0 && used_h == (x == std::string::npos ? s.size() : x) &&
+        (x == std::string::npos || used_w == s.size() - x - 1))
+      return {h, w};
+  } catch (const std::exception&) {
+  }
+  throw std::invalid_argument("--size: expected HxW or S (e.g. 224x224 or 224), got \"" + s + "\"");
+}
+
+void add_train_bench_options(CLI::App* sub, TrainBenchArgs& t) {
+  sub->add_flag("--train", t.train, "measure training steps (data loading, loss recipe, optimiser) of --config");
+  sub->add_option("--batch", t.batch, "batch size (default 8 for --train, 1 for inference)")->check(CLI::PositiveNumber);
+  sub->add_option("--steps", t.steps, "--train: timed steps; the median is reported (default 20)")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--warmup", t.warmup, "untimed steps first (default 3 for --train, 10 for inference)")->check(CLI::NonNegativeNumber);
+  sub->add_option("--size", t.size, "input size HxW (--train, inference; default: the config's, else the net's native size)");
+  sub->add_option("--data", t.data, "--train: a `portraitseg synth` dataset used instead of the config's data")
+      ->check(CLI::ExistingDirectory);
+}
+
+int run_train_bench(const BenchArgs& a, const TrainBenchArgs& t, const Context& ctx, bool threads_given) {
+  // The log shares stdout with the result: with --json, stdout holds the JSON object alone.
+  if (a.json && spdlog::get_level() < spdlog::level::warn) spdlog::set_level(spdlog::level::warn);
+  const Config config = load_config(a.config, a.sets);
+  TrainBenchOptions o;
+  o.batch = t.batch;
+  o.steps = t.steps;
+  o.warmup = t.warmup;
+  o.threads = threads_given && ctx.runtime.threads > 0 ? ctx.runtime.threads : 2;
+  o.device = ctx.runtime.device;
+  o.data_dir = t.data;
+  if (!t.size.empty()) std::tie(o.height, o.width) = parse_height_width(t.size);
+  const TrainBenchResult r = bench_training(config, o);
+  if (a.json) {
+    const nlohmann::json row = {{"mode", "train"},
+                                {"net", r.net},
+                                {"config", r.config},
+                                {"size", {r.height, r.width}},
+                                {"batch", r.batch},
+                                {"threads", r.threads},
+                                {"steps", r.steps},
+                                {"images_per_s", r.images_per_s},
+                                {"median_step_ms", r.median_step_ms},
+                                {"p90_step_ms", r.p90_step_ms},
+                                {"median_data_wait_ms", r.median_data_wait_ms}};
+    print_line(nlohmann::json{{"results", {row}}}.dump());
+    return 0;
+  }
+  std::printf("train: %s at %ldx%ld, batch %ld, %d threads, median of %d steps (data loading included)\n",
+              r.config.c_str(), static_cast<long>(r.height), static_cast<long>(r.width), static_cast<long>(r.batch),
+              r.threads, r.steps);
+  std::printf("  %-14s %10s %10s %10s %12s\n", "net", "images/s", "step ms", "p90 ms", "data wait ms");
+  std::printf("  %-14s %10.1f %10.1f %10.1f %12.1f\n", r.net.c_str(), r.images_per_s, r.median_step_ms, r.p90_step_ms,
+              r.median_data_wait_ms);
+  return 0;
+}
+
+struct InferBenchArgs {
+  std::string model;
+  std::string engine = "all";
+};
+
+void add_infer_bench_options(CLI::App* sub, InferBenchArgs& i) {
+  sub->add_option("--model", i.model, "inference: checkpoint (.ckpt), TorchScript (.pt) or ONNX (.onnx) to time")
+      ->check(CLI::ExistingFile);
+  sub->add_option("--engine", i.engine, "inference: libtorch, torchscript, opencv or all (default all)");
+}
+
+// Options the inference mode shares with --train keep their --train defaults unless given on the command line.
+struct InferGiven {
+  bool batch = false, runs = false, warmup = false;
+};
+
+int run_infer_bench(const BenchArgs& a, const TrainBenchArgs& t, const InferBenchArgs& i, const InferGiven& given,
+                    const Context& ctx) {
+  InferBenchOptions o;
+  o.model = i.model;
+  o.config = a.config;
+  o.overrides = a.sets;
+  o.engines = parse_engine_choice(i.engine);
+  if (!t.size.empty()) std::tie(o.height, o.width) = parse_height_width(t.size);
+  if (given.batch) o.batch = t.batch;
+  if (given.runs) o.runs = a.runs;
+  if (given.warmup) o.warmup = t.warmup;
+  o.device = ctx.runtime.device;
+  const auto results = bench_inference(o);
+  if (a.json) {
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array();  // keys in the documented order
+    for (const auto& r : results)
+      rows.push_back({{"engine", to_string(r.engine)},
+                      {"size", {r.height, r.width}},
+                      {"batch", r.batch},
+                      {"threads", r.threads},
+                      {"median_ms", r.median_ms},
+                      {"p90_ms", r.p90_ms},
+                      {"p99_ms", r.p99_ms},
+                      {"fps", r.fps}});
+    print_line(nlohmann::ordered_json{{"results", rows}}.dump());
+    return 0;
+  }
+  std::printf("inference: %s, net alone (preprocessed input to probability), %d timed runs after %d warm-up\n",
+              (o.model.empty() ? o.config : o.model).c_str(), o.runs, o.warmup);
+  std::printf("  %-12s %9s %5s %7s %10s %10s %10s %9s\n", "engine", "size", "batch", "threads", "median ms", "p90 ms",
+              "p99 ms", "fps");
+  for (const auto& r : results) {
+    const std::string size = std::to_string(r.height) + "x" + std::to_string(r.width);
+    std::printf("  %-12s %9s %5ld %7d %10.2f %10.2f %10.2f %9.1f\n", to_string(r.engine).c_str(), size.c_str(),
+                static_cast<long>(r.batch), r.threads, r.median_ms, r.p90_ms, r.p99_ms, r.fps);
+  }
+  return 0;
+}
+
 }  // namespace
 
 void register_bench(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<BenchArgs>();
+  auto train_args = std::make_shared<TrainBenchArgs>();
+  auto infer_args = std::make_shared<InferBenchArgs>();
   auto* sub = app.add_subcommand("bench", "Benchmark inference, training or data loading");
   auto* loader = sub->add_flag("--loader", args->loader, "measure decoding + augmentation throughput");
-  sub->add_option("--config", args->config, "JSON config (its data.train section is benchmarked)")
+  sub->add_option("--config", args->config, "JSON config: its data (--loader), training (--train) or a fresh net (inference)")
       ->check(CLI::ExistingFile);
   sub->add_option("--set", args->sets, "override a config value: key.path=VALUE");
   sub->add_option("--workers-list", args->workers_list, "loader worker counts to measure (default 1,2)");
-  sub->add_option("--runs", args->runs, "timed passes per setting; the median is reported (default 3)")
+  sub->add_option("--runs", args->runs, "timed passes per setting (default 3 for --loader, 50 for inference)")
       ->check(CLI::PositiveNumber);
   sub->add_option("--samples", args->samples, "samples per pass (default 256)")->check(CLI::PositiveNumber);
   sub->add_flag("--prior", args->prior, "include the prior channel synthesis (PortraitNet video)");
   sub->add_flag("--json", args->json, "print exactly one JSON object");
+  add_train_bench_options(sub, *train_args);
+  add_infer_bench_options(sub, *infer_args);
   add_runtime_options(sub, ctx);
-  sub->callback([args, &ctx, loader] {
-    if (!*loader) throw CLI::ValidationError("bench", "choose a mode: --loader");
+  sub->callback([args, train_args, infer_args, &ctx, loader, sub] {
+    if (train_args->train) {
+      if (*loader) throw CLI::ValidationError("bench", "choose one mode: --loader or --train");
+      if (args->config.empty()) throw CLI::ValidationError("bench", "--train needs --config");
+      const bool threads_given = sub->get_option("--threads")->count() > 0;
+      ctx.run = [args, train_args, &ctx, threads_given] {
+        return run_train_bench(*args, *train_args, ctx, threads_given);
+      };
+      return;
+    }
+    if (!*loader) {
+      if (infer_args->model.empty() == args->config.empty())
+        throw CLI::ValidationError("bench", "inference: give --model or --config (or choose --loader or --train)");
+      InferGiven given;
+      given.batch = sub->get_option("--batch")->count() > 0;
+      given.runs = sub->get_option("--runs")->count() > 0;
+      given.warmup = sub->get_option("--warmup")->count() > 0;
+      ctx.run = [args, train_args, infer_args, given, &ctx] {
+        return run_infer_bench(*args, *train_args, *infer_args, given, ctx);
+      };
+      return;
+    }
+    if (!infer_args->model.empty()) throw CLI::ValidationError("bench", "--model is for inference, not --loader");
     if (args->config.empty()) throw CLI::ValidationError("bench", "--loader needs --config");
     ctx.run = [args] { return run_loader_bench(*args); };
   });

@@ -26,6 +26,9 @@ void register_synth(CLI::App& app, Context& ctx);
 void register_bench(CLI::App& app, Context& ctx);
 void register_export(CLI::App& app, Context& ctx);
 void register_train(CLI::App& app, Context& ctx);
-void register_not_built(CLI::App& app, Context& ctx);
+void register_import(CLI::App& app, Context& ctx);
+void register_test(CLI::App& app, Context& ctx);
+void register_video(CLI::App& app, Context& ctx);
+void register_eval(CLI::App& app, Context& ctx);
 
 }  // namespace pseg::cli

@@ -1,6 +1,7 @@
 // portraitseg: one binary for training, evaluating, exporting and running portrait segmentation nets.
 // Exit codes: 0 success, 2 usage/config error, 1 runtime failure.
 #include <c10/util/Exception.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <iostream>
@@ -15,6 +16,8 @@ std::string first_line(const std::string& s) { return s.substr(0, s.find('\n'));
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Logs go to stderr so that stdout carries only results (--json output can be piped).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("portraitseg"));
   CLI::App app{"portraitseg: train, evaluate, export and run real-time portrait segmentation networks"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "portraitseg 0.1.0");
@@ -25,7 +28,10 @@ int main(int argc, char** argv) {
   pseg::cli::register_bench(app, ctx);
   pseg::cli::register_export(app, ctx);
   pseg::cli::register_train(app, ctx);
-  pseg::cli::register_not_built(app, ctx);
+  pseg::cli::register_import(app, ctx);
+  pseg::cli::register_test(app, ctx);
+  pseg::cli::register_video(app, ctx);
+  pseg::cli::register_eval(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,27 @@
+#pragma once
+// One optimisation step as the trainer takes it, shared by `train` and `bench --train`: the texture-augmented
+// view through the net (the plain view too when the loss teaches consistency), the composite loss, backward.
+// The optimiser update is separate so data-parallel training can average the gradients in between.
+#include <torch/optim/optimizer.h>
+#include <torch/types.h>
+
+#include <cstdint>
+
+#include "data/sample.h"
+#include "losses/composite_loss.h"
+
+namespace pseg {
+
+class SegNetImpl;
+
+struct StepLoss {
+  LossResult loss;
+  int64_t samples = 0;
+};
+
+// Zeroes the gradients, then forward and backward on `batch` (moved to `device`). Throws ConfigError when the
+// loss needs the plain view but the batch has no texture view.
+StepLoss forward_backward(SegNetImpl& net, const CompositeLoss& loss, torch::optim::Optimizer& optimizer,
+                          const Batch& batch, const torch::Device& device);
+
+}  // namespace pseg

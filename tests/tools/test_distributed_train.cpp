@@ -1,0 +1,356 @@
+// Data-parallel training over c10d/Gloo on 127.0.0.1: equivalence with one process on the global batch, the
+// built-in launcher, hand-started workers (environment only), BatchNorm statistics, dead and hung workers.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <fcntl.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "core/checkpoint.h"
+#include "core/distributed.h"
+#include "core/errors.h"
+#include "core/launcher.h"
+#include "core/trainer_test_util.h"
+#include "test_support.h"
+
+using namespace pseg;
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+int free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string write_config(const test::ScratchDir& dir, const std::string& name, const json& j) {
+  const auto path = dir / name;
+  std::ofstream(path) << j.dump(2);
+  return path.string();
+}
+
+// The --json result: the last output line that is a JSON object (after the launcher's "[rank 0] " prefix).
+json result_json(const test::CommandResult& r) {
+  std::istringstream in(r.out);
+  std::string line, last;
+  while (std::getline(in, line)) {
+    if (line.rfind("[rank 0] {", 0) == 0) line = line.substr(9);
+    if (!line.empty() && line.front() == '{') last = line;
+  }
+  REQUIRE(!last.empty());
+  return json::parse(last);
+}
+
+// Largest difference of a tensor relative to the largest magnitude in the reference tensor of `a`.
+double max_relative_diff(SegNetImpl& a, SegNetImpl& b, bool buffers) {
+  double worst = 0;
+  auto pa = buffers ? a.named_buffers() : a.named_parameters();
+  auto pb = buffers ? b.named_buffers() : b.named_parameters();
+  for (const auto& t : pa) {
+    if (!t.value().is_floating_point()) continue;
+    const double scale = std::max(1e-6, t.value().abs().max().item<double>());
+    worst = std::max(worst, (t.value() - pb[t.key()]).abs().max().item<double>() / scale);
+  }
+  return worst;
+}
+
+double max_abs_diff(SegNetImpl& a, SegNetImpl& b, bool buffers) {
+  double worst = 0;
+  auto pa = buffers ? a.named_buffers() : a.named_parameters();
+  auto pb = buffers ? b.named_buffers() : b.named_parameters();
+  REQUIRE(pa.size() == pb.size());
+  for (const auto& t : pa) {
+    if (!t.value().is_floating_point()) continue;
+    worst = std::max(worst, (t.value() - pb[t.key()]).abs().max().item<double>());
+  }
+  return worst;
+}
+
+// A worker started by hand: only the torchrun environment variables tell it its place.
+pid_t spawn_worker(int rank, int world, int port, const std::vector<std::string>& args, const fs::path& log) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    setenv("RANK", std::to_string(rank).c_str(), 1);
+    setenv("LOCAL_RANK", std::to_string(rank).c_str(), 1);
+    setenv("WORLD_SIZE", std::to_string(world).c_str(), 1);
+    setenv("MASTER_ADDR", "127.0.0.1", 1);
+    setenv("MASTER_PORT", std::to_string(port).c_str(), 1);
+    std::vector<std::string> all{PSEG_BINARY};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(PSEG_BINARY, argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int wait_exit_code(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The tiny trainer config with 2 epochs of global batch 8 over the 18 training images (2 steps per epoch).
+json tiny_config(const json& model, const fs::path& data, const fs::path& run, int64_t batch) {
+  json c = test::tiny_train_config(model, data, run);
+  c["train"]["batch_size"] = batch;
+  c["train"]["epochs"] = 2;
+  c["train"]["distributed"] = {{"timeout_s", 60}};
+  return c;
+}
+
+// Runs a command in the background, calls on_line for every output line, and returns exit code and output.
+test::CommandResult run_streaming(const std::string& args, const std::function<void(const std::string&)>& on_line) {
+  const std::string cmd = std::string("\"") + PSEG_BINARY + "\" " + args + " 2>&1";
+  test::CommandResult r;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  REQUIRE(pipe);
+  char line[4096];
+  while (fgets(line, sizeof line, pipe)) {
+    r.out += line;
+    on_line(line);
+  }
+  const int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("workers read the torchrun environment, the launcher strips its own flags") {
+  for (const char* v : {"RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"}) unsetenv(v);
+  CHECK_FALSE(distributed_env_from_environment().active());
+  setenv("WORLD_SIZE", "2", 1);
+  CHECK_THROWS_WITH(distributed_env_from_environment(), Catch::Contains("RANK is required"));
+  setenv("RANK", "2", 1);
+  CHECK_THROWS_WITH(distributed_env_from_environment(), Catch::Contains("outside WORLD_SIZE=2"));
+  setenv("RANK", "1", 1);
+  setenv("MASTER_ADDR", "10.0.0.5", 1);
+  setenv("MASTER_PORT", "x", 1);
+  CHECK_THROWS_WITH(distributed_env_from_environment(), Catch::Contains("MASTER_PORT=\"x\""));
+  setenv("MASTER_PORT", "29511", 1);
+  const DistributedEnv e = distributed_env_from_environment();
+  CHECK(e.rank == 1);
+  CHECK(e.world_size == 2);
+  CHECK(e.local_rank == 1);
+  CHECK(e.master_addr == "10.0.0.5");
+  CHECK(e.master_port == 29511);
+  CHECK(worker_device("cuda", e) == "cuda:1");
+  CHECK(worker_device("cpu", e) == "cpu");
+  for (const char* v : {"RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"}) unsetenv(v);
+
+  CHECK(worker_arguments({"train", "--nproc-per-node", "2", "--config", "c.json", "--master-port=123", "--nnodes",
+                          "1", "--node-rank", "0", "--master-addr", "h", "--json"}) ==
+        std::vector<std::string>{"train", "--config", "c.json", "--json"});
+}
+
+TEST_CASE("2 processes x batch 4 end with the weights of 1 process x batch 8, hand-started workers match") {
+  test::ScratchDir dir("dist_equiv");
+  test::write_tiny_dataset(dir / "data");
+  const json model = {{"net", "prisma_net"}, {"input_size", {64, 64}}};
+  json single = tiny_config(model, dir / "data", dir / "single", 8);
+  single["augment"] = {{"recipe", "keras"}};  // augmentation draws per sample, the same on any rank
+  json dual = single;
+  dual["train"]["batch_size"] = 4;
+  dual["train"]["run_dir"] = (dir / "launched").string();
+
+  const auto one = test::run_cli("train --config \"" + write_config(dir, "single.json", single) + "\" --json");
+  INFO(one.out);
+  REQUIRE(one.exit_code == 0);
+  const std::string dual_cfg = write_config(dir, "dual.json", dual);
+  const auto two = test::run_cli("train --config \"" + dual_cfg + "\" --nproc-per-node 2 --json");
+  INFO(two.out);
+  REQUIRE(two.exit_code == 0);
+
+  const json j1 = result_json(one), j2 = result_json(two);
+  CHECK(j2["world_size"] == 2);
+  CHECK(j2["global_batch"] == 8);
+  CHECK(j2["steps"] == j1["steps"]);
+  CHECK(j2["steps"] == 4);
+  CHECK(j2["throughput"]["allreduce_ms_per_step"].get<double>() > 0);
+  // Validation is sharded over the ranks and gathered: every test image counted once.
+  CHECK(j2["last_validation"]["images"] == 6);
+  CHECK(j2["last_validation"]["miou_per_image"].get<double>() ==
+        Approx(j1["last_validation"]["miou_per_image"].get<double>()).margin(1e-3));
+  CHECK(two.out.find("global batch 8") != std::string::npos);
+  CHECK(two.out.find("parameters and buffers identical on all 2 ranks") != std::string::npos);
+
+  // Summation order differs (two half-batch means averaged vs one mean over 8), hence not bitwise.
+  const LoadedCheckpoint a = load_checkpoint((dir / "single" / "last.ckpt").string());
+  const LoadedCheckpoint b = load_checkpoint((dir / "launched" / "last.ckpt").string());
+  const double diff = max_abs_diff(*a.net, *b.net, false);
+  CHECK(diff <= 1e-5);
+  CHECK(b.state.step == 4);
+
+  // Rank 0 alone writes the run directory.
+  for (const char* f : {"config.json", "train.log", "metrics.csv", "last.ckpt", "best.ckpt"})
+    CHECK(fs::exists(dir / "launched" / f));
+
+  // The same run with two workers started by hand, from the environment only.
+  const int port = free_port();
+  const std::vector<std::string> args{"train", "--config", dual_cfg, "--set",
+                                      "train.run_dir=" + (dir / "by_hand").string()};
+  const pid_t r0 = spawn_worker(0, 2, port, args, dir / "rank0.log");
+  const pid_t r1 = spawn_worker(1, 2, port, args, dir / "rank1.log");
+  const int c0 = wait_exit_code(r0), c1 = wait_exit_code(r1);
+  INFO(read_file(dir / "rank0.log") + read_file(dir / "rank1.log"));
+  REQUIRE(c0 == 0);
+  REQUIRE(c1 == 0);
+  const LoadedCheckpoint c = load_checkpoint((dir / "by_hand" / "last.ckpt").string());
+  CHECK(max_abs_diff(*b.net, *c.net, false) == 0.0);  // the same processes doing the same sums
+  CHECK(read_file(dir / "rank0.log").find("global batch 8") != std::string::npos);
+  CHECK(read_file(dir / "rank1.log").find("run directory") == std::string::npos);  // rank 1 logs warnings only
+}
+
+TEST_CASE("PortraitNet on 2 processes: ranks stay identical, weights close to one process") {
+  test::ScratchDir dir("dist_bn");
+  test::write_tiny_dataset(dir / "data");
+  const json model = {{"net", "portrait_net"}, {"input_size", {64, 64}}};
+  json single = tiny_config(model, dir / "data", dir / "single", 8);
+  single["loss"] = {{"recipe", "ce"}};
+  single["augment"] = {{"recipe", "portraitnet"}};
+  json dual = single;
+  dual["train"]["batch_size"] = 4;
+  dual["train"]["sync_bn"] = true;
+  dual["train"]["run_dir"] = (dir / "dual").string();
+
+  REQUIRE(test::run_cli("train --config \"" + write_config(dir, "single.json", single) + "\"").exit_code == 0);
+  const auto two = test::run_cli("train --config \"" + write_config(dir, "dual.json", dual) + "\" --nproc-per-node 2");
+  INFO(two.out);
+  REQUIRE(two.exit_code == 0);
+  CHECK(two.out.find("parameters and buffers identical on all 2 ranks") != std::string::npos);
+
+  const LoadedCheckpoint a = load_checkpoint((dir / "single" / "last.ckpt").string());
+  const LoadedCheckpoint b = load_checkpoint((dir / "dual" / "last.ckpt").string());
+  // Each rank normalises with its own half-batch statistics, so the weights drift apart slightly from the
+  // single-process run. The running statistics are reported, not checked: they differ far more than the
+  // per-rank-normalisation argument predicts (see docs/distributed.md, open question).
+  const double stats = max_relative_diff(*a.net, *b.net, true);
+  const double weights = max_abs_diff(*a.net, *b.net, false);
+  WARN("difference to one process: running stats " << stats << " (relative), weights " << weights << " (abs)");
+  CHECK(weights <= 0.05);
+}
+
+TEST_CASE("launcher trains the demo config for a short epoch into one run directory, resumes on 1 process") {
+  test::ScratchDir dir("dist_launch");
+  test::write_tiny_dataset(dir / "data");
+  const std::string data = (dir / "data").string();
+  const std::string sets =
+      " --set 'model.input_size=[64,64]' --set train.epochs=1 --set train.max_steps_per_epoch=1"
+      " --set train.workers=0 --set train.threads=1 --set train.batch_size=4 --set train.time_limit_minutes=0"
+      " --set \"data.train[0].root=" + data + "\" --set \"data.test[0].root=" + data + "\"" +
+      " --set \"train.run_dir=" + (dir / "run").string() + "\"";
+  const auto r = test::run_cli("train --config \"" + test::source_path("configs/demo.json") +
+                               "\" --nproc-per-node 2 --backend gloo" + sets);
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("launcher: started rank 1 of 2") != std::string::npos);
+  CHECK(r.out.find("[rank 0] ") != std::string::npos);
+  CHECK(r.out.find("gloo backend") != std::string::npos);
+  size_t run_dirs = 0;
+  for (const auto& e : fs::directory_iterator(dir.path())) run_dirs += fs::exists(e.path() / "last.ckpt");
+  CHECK(run_dirs == 1);
+  std::ifstream metrics(dir / "run" / "metrics.csv");
+  std::string line;
+  int rows = -1;  // header
+  while (std::getline(metrics, line)) ++rows;
+  CHECK(rows == 1);
+
+  // The checkpoint of a 2-process run continues on one process.
+  const auto resumed = test::run_cli("train --resume \"" + (dir / "run").string() +
+                                     "\" --set train.epochs=2 --set train.batch_size=8 --json");
+  INFO(resumed.out);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(result_json(resumed)["epochs_completed"] == 2);
+  CHECK(result_json(resumed)["world_size"] == 1);
+}
+
+TEST_CASE("a killed worker makes the launcher stop the others and fail naming the rank") {
+  test::ScratchDir dir("dist_kill");
+  test::write_tiny_dataset(dir / "data");
+  json c = tiny_config({{"net", "prisma_net"}, {"input_size", {64, 64}}}, dir / "data", dir / "run", 4);
+  c["train"]["epochs"] = 500;
+  c["train"]["distributed"]["timeout_s"] = 30;
+  const std::string cfg = write_config(dir, "cfg.json", c);
+  pid_t victim = -1;
+  Clock::time_point killed_at;
+  const auto r = run_streaming("train --config \"" + cfg + "\" --nproc-per-node 2", [&](const std::string& line) {
+    const std::string started = "started rank 1 of 2 (pid ";
+    const auto at = line.find(started);
+    if (at != std::string::npos) victim = std::stoi(line.substr(at + started.size()));
+    if (victim > 0 && killed_at == Clock::time_point{} && line.find("[rank 0] ") != std::string::npos &&
+        line.find("epoch 1/") != std::string::npos) {
+      kill(victim, SIGKILL);
+      killed_at = Clock::now();
+    }
+  });
+  INFO(r.out);
+  REQUIRE(killed_at != Clock::time_point{});
+  const double seconds = std::chrono::duration<double>(Clock::now() - killed_at).count();
+  CHECK(r.exit_code != 0);
+  CHECK(r.out.find("rank 1 (pid " + std::to_string(victim) + ") was killed by signal 9") != std::string::npos);
+  CHECK(r.out.find("training failed: rank 1") != std::string::npos);
+  CHECK(seconds < 30);
+}
+
+TEST_CASE("a hung worker makes the others fail within the timeout naming it") {
+  test::ScratchDir dir("dist_hang");
+  test::write_tiny_dataset(dir / "data");
+  json c = tiny_config({{"net", "prisma_net"}, {"input_size", {64, 64}}}, dir / "data", dir / "run", 4);
+  c["train"]["epochs"] = 500;
+  c["train"]["distributed"]["timeout_s"] = 8;
+  const std::string cfg = write_config(dir, "cfg.json", c);
+  pid_t victim = -1;
+  Clock::time_point stopped_at;
+  const auto r = run_streaming("train --config \"" + cfg + "\" --nproc-per-node 2", [&](const std::string& line) {
+    const std::string started = "started rank 1 of 2 (pid ";
+    const auto at = line.find(started);
+    if (at != std::string::npos) victim = std::stoi(line.substr(at + started.size()));
+    if (victim > 0 && stopped_at == Clock::time_point{} && line.find("[rank 0] ") != std::string::npos &&
+        line.find("epoch 1/") != std::string::npos) {
+      kill(victim, SIGSTOP);
+      stopped_at = Clock::now();
+    }
+  });
+  INFO(r.out);
+  REQUIRE(stopped_at != Clock::time_point{});
+  const double seconds = std::chrono::duration<double>(Clock::now() - stopped_at).count();
+  CHECK(r.exit_code != 0);
+  CHECK(r.out.find("[rank 0] error: distributed: rank 0: ") != std::string::npos);
+  const bool named = r.out.find("rank 1 never reached this collective") != std::string::npos ||
+                     r.out.find("rank 1 entered this collective but did not complete it") != std::string::npos;
+  CHECK(named);
+  CHECK(seconds < 8 + 20);
+}
