@@ -16,6 +16,7 @@ struct TestArgs {
   PhotoOptions photo;
   std::string effect = "all";
   std::string harmonize = "none";
+  std::string interpolation = "auto";
   float threshold = 0.f;
   bool json = false;
 };
@@ -56,6 +57,7 @@ int run_test_cmd(TestArgs& a, const Context& ctx, bool threshold_given) {
   if (threshold_given) a.photo.threshold = a.threshold;
   PredictorOptions po;
   po.device = ctx.runtime.device;
+  po.interpolation = parse_resize_interpolation(a.interpolation);
   const auto predictor = open_predictor(a.model, po);
   const auto results = run_photos(*predictor, a.photo, [&a](const PhotoResult& r) {
     if (!a.json) print_result(r);
@@ -99,6 +101,9 @@ void register_test(CLI::App& app, Context& ctx) {
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--harmonize", args->harmonize,
                   "match the person to the new background: none (default), color (LAB transfer) or seamless");
+  sub->add_option("--interpolation", args->interpolation,
+                  "resize to the model's input: auto (area when shrinking, else linear; default), area, linear, cubic")
+      ->check(CLI::IsMember({"auto", "area", "linear", "cubic"}));
   sub->add_flag("--json", args->json, "print exactly one JSON object");
   add_runtime_options(sub, ctx);
   sub->callback([args, &ctx, threshold] {

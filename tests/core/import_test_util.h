@@ -24,6 +24,17 @@ namespace pseg::test {
 
 namespace fs = std::filesystem;
 
+// Non-trivial BatchNorm statistics and affine parameters, so that an import that drops or misplaces them shows.
+inline void randomize_bn(SegNetImpl& net) {
+  torch::NoGradGuard no_grad;
+  for (auto& b : net.named_buffers()) {
+    if (b.key().find("running_mean") != std::string::npos) b.value().normal_(0, 0.1);
+    if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 1.5);
+  }
+  for (auto& p : net.named_parameters())
+    if (p.key().find("BN") != std::string::npos || p.key().find("bn") != std::string::npos) p.value().normal_(0.5, 0.2);
+}
+
 // expected/manifest.json: imread(IMREAD_COLOR) -> resize to size x size with INTER_AREA -> BGR to RGB -> /255 -> NCHW.
 inline torch::Tensor reference_input(const fs::path& image, int64_t size) {
   const cv::Mat bgr = cv::imread(image.string(), cv::IMREAD_COLOR);

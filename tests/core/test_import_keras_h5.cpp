@@ -17,13 +17,7 @@ SegNet random_mobile_unet(const std::string& decoder, uint64_t seed) {
   const Config config = import_config("mobile_unet", "", {"model.decoder=\"" + decoder + "\""});
   torch::manual_seed(seed);
   SegNet net = create_net(config.model);
-  torch::NoGradGuard no_grad;
-  for (auto& b : net->named_buffers()) {
-    if (b.key().find("running_mean") != std::string::npos) b.value().normal_(0, 0.1);
-    if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 1.5);
-  }
-  for (auto& p : net->named_parameters())
-    if (p.key().find("BN") != std::string::npos || p.key().find("bn") != std::string::npos) p.value().normal_(0.5, 0.2);
+  randomize_bn(*net);
   net->eval();
   return net;
 }

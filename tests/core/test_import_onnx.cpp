@@ -32,13 +32,8 @@ void export_file(SegNetImpl& net, const std::string& path, bool fold_bn) {
 // A net at `size` with random weights and, where it has BN, non-trivial statistics.
 SegNet random_net(const std::string& config_name, int64_t size, uint64_t seed) {
   SegNet net = seeded_net(config_name, size, size, seed);
+  randomize_bn(*net);
   torch::NoGradGuard no_grad;
-  for (auto& b : net->named_buffers()) {
-    if (b.key().find("running_mean") != std::string::npos) b.value().normal_(0, 0.1);
-    if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 1.5);
-  }
-  for (auto& p : net->named_parameters())
-    if (p.key().find("BN.") != std::string::npos || p.key().find("bn") != std::string::npos) p.value().normal_(0.5, 0.2);
   for (auto& p : net->named_parameters())
     if (p.value().dim() == 1 && p.key().find("bias") != std::string::npos) p.value().normal_(0, 0.1);
   return net;

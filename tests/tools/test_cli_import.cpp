@@ -152,3 +152,38 @@ TEST_CASE("import: train.init_from an imported checkpoint fine-tunes on the refe
   CHECK(max_change > 0);
   CHECK(max_change < 1e-3);
 }
+
+TEST_CASE("import: imported Prisma-Net and Slim-Net cut the person out of every reference photo like the reference",
+          "[cli][import][reference]") {
+  const auto ref = reference_dir_or_skip();
+  ScratchDir dir("cli_import_cutouts");
+  const std::vector<std::tuple<std::string, std::string, int64_t>> models = {
+      {"prisma_net", "models/prisma_nchw.onnx", 256}, {"slim_net", "models/slim_reshape.h5", 512}};
+  for (const auto& [net, file, size] : models) {
+    INFO(net);
+    const fs::path ckpt = dir / (net + ".ckpt");
+    REQUIRE(run_cli("import --from " + q(ref / file) + " --net " + net + " --out " + q(ckpt)).exit_code == 0);
+    const fs::path out = dir / (net + "_out");
+    const auto r = run_cli("test --model " + q(ckpt) + " " + q(ref / "photos") + " --effect cutout --interpolation area --out " + q(out));
+    INFO(r.out);
+    REQUIRE(r.exit_code == 0);
+    for (const auto& [stem, photo] : reference_photos(ref)) {
+      INFO(stem);
+      const cv::Mat image = cv::imread(photo.string(), cv::IMREAD_COLOR);
+      const cv::Mat cutout = cv::imread((out / (stem + "_cutout.png")).string(), cv::IMREAD_UNCHANGED);
+      REQUIRE(cutout.type() == CV_8UC4);
+      REQUIRE(cutout.size() == image.size());
+      // The reference model's own map (onnxruntime / TensorFlow.js), brought to the photo's size.
+      const torch::Tensor expected = read_f32(ref / "expected" / net / (stem + ".f32"), size);
+      cv::Mat map(static_cast<int>(size), static_cast<int>(size), CV_32F, expected.data_ptr<float>()), at_photo;
+      cv::resize(map, at_photo, image.size(), 0, 0, cv::INTER_LINEAR);
+      cv::Mat alpha;
+      cv::extractChannel(cutout, alpha, 3);
+      // The same preprocessing as the reference (INTER_AREA, also when enlarging the small photos).
+      const cv::Mat ours = alpha >= 128, theirs = at_photo >= 0.5f;
+      const double iou = static_cast<double>(cv::countNonZero(ours & theirs)) / cv::countNonZero(ours | theirs);
+      CHECK(iou > 0.97);
+      UNSCOPED_INFO(net << " " << stem << " IoU with the reference " << iou);
+    }
+  }
+}
