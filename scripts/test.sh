@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 scripts/setup-deps.sh
 scripts/build.sh "$@"
 cd "${BUILD_DIR:-build}"
-ctest --output-on-failure --timeout 900 -j"${CTEST_JOBS:-1}"
+ctest --output-on-failure --timeout 900 -j"${CTEST_JOBS:-2}"
