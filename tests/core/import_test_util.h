@@ -17,12 +17,24 @@
 #include <vector>
 
 #include "core/export_head.h"
+#include "core/importer.h"
 #include "nets/segnet.h"
 #include "test_support.h"
 
 namespace pseg::test {
 
 namespace fs = std::filesystem;
+
+// The message an import of `file` into `net` fails with, or "no error".
+inline std::string import_error(const std::string& file, const std::string& net,
+                                const std::vector<std::string>& sets = {}) {
+  try {
+    import_weights(file, import_config(net, file, sets));
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "no error";
+}
 
 // Non-trivial BatchNorm statistics and affine parameters, so that an import that drops or misplaces them shows.
 inline void randomize_bn(SegNetImpl& net) {

@@ -75,15 +75,6 @@ void require_same_state(SegNetImpl& a, SegNetImpl& b) {
   }
 }
 
-std::string import_error(const std::string& file, const std::string& net, const std::vector<std::string>& sets = {}) {
-  try {
-    import_weights(file, import_config(net, file, sets));
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
 }  // namespace
 
 TEST_CASE("Keras h5: Mobile-Unet files load back exactly (both decoders, generated decoder names)", "[import][h5]") {

@@ -14,15 +14,6 @@ using namespace pseg::test;
 
 namespace {
 
-std::string import_error(const std::string& file, const std::string& net, const std::vector<std::string>& sets = {}) {
-  try {
-    import_weights(file, import_config(net, file, sets));
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
 void export_file(SegNetImpl& net, const std::string& path, bool fold_bn) {
   OnnxExportOptions o;
   o.fold_bn = fold_bn;

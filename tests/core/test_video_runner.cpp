@@ -11,8 +11,10 @@
 #include "core/temporal_mask.h"
 #include "core/video_runner.h"
 #include "test_support.h"
+#include "video_test_util.h"
 
 using namespace pseg;
+using pseg::test::count_frames;
 
 namespace {
 
@@ -68,19 +70,6 @@ cv::Mat frame(int i, cv::Size size = {96, 64}, bool other_scene = false) {
   cv::Mat f(size, CV_8UC3, other_scene ? cv::Scalar(230, 240, 250) : cv::Scalar(40, 70, 30));
   cv::circle(f, cv::Point(30 + 2 * i, 34), 14, cv::Scalar(60, 140, 210), cv::FILLED);
   return f;
-}
-
-int count_frames(const std::string& path, cv::Size* size = nullptr, double* fps = nullptr) {
-  cv::VideoCapture cap(path);
-  if (!cap.isOpened()) return -1;
-  if (fps) *fps = cap.get(cv::CAP_PROP_FPS);
-  int n = 0;
-  cv::Mat f;
-  while (cap.read(f)) {
-    if (size) *size = f.size();
-    ++n;
-  }
-  return n;
 }
 
 // A clip of `n` frames with a cut to another scene at frame `cut` (none when cut < 0).

@@ -9,6 +9,7 @@
 #include <regex>
 
 #include "inference_test_util.h"
+#include "../core/video_test_util.h"
 
 using namespace pseg::test;
 namespace fs = std::filesystem;
@@ -23,19 +24,6 @@ void write_clip(const fs::path& path, int frames) {
     cv::ellipse(f, cv::Point(30 + i, 40), cv::Size(12, 20), 0, 0, 360, cv::Scalar(80, 150, 220), cv::FILLED);
     w.write(f);
   }
-}
-
-int frame_count(const fs::path& path, cv::Size* size = nullptr, double* fps = nullptr) {
-  cv::VideoCapture cap(path.string());
-  if (!cap.isOpened()) return -1;
-  if (fps) *fps = cap.get(cv::CAP_PROP_FPS);
-  int n = 0;
-  cv::Mat f;
-  while (cap.read(f)) {
-    if (size) *size = f.size();
-    ++n;
-  }
-  return n;
 }
 
 // The integer after `label` in the report, -1 when absent.
@@ -61,7 +49,7 @@ TEST_CASE("cli video: 4-channel model, every effect, prior fed after the first f
     REQUIRE(r.exit_code == 0);
     cv::Size size;
     double fps = 0;
-    CHECK(frame_count(out, &size, &fps) == 9);
+    CHECK(count_frames(out.string(), &size, &fps) == 9);
     CHECK(size == cv::Size(80, 60));
     CHECK(fps == Approx(10).epsilon(0.01));
     CHECK(reported(r.out, "net runs") == 9);
@@ -81,7 +69,7 @@ TEST_CASE("cli video: 3-channel ONNX model with frame skip, smoothing and --max-
                          shell_arg(out) + " --every 3 --smooth 0.5 --max-frames 8");
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
-  CHECK(frame_count(out) == 8);
+  CHECK(count_frames(out.string()) == 8);
   CHECK(reported(r.out, "net runs") == 3);  // frames 0, 3, 6
   CHECK(reported(r.out, "prior fed") == 0);
 }
@@ -131,7 +119,7 @@ TEST_CASE("cli video: the first frames of the reference clip", "[tools][video][r
   REQUIRE(r.exit_code == 0);
   cv::Size size;
   double fps = 0;
-  CHECK(frame_count(out, &size, &fps) == 30);
+  CHECK(count_frames(out.string(), &size, &fps) == 30);
   CHECK(size == cv::Size(1024, 576));
   CHECK(fps == Approx(15).epsilon(0.01));
   CHECK(reported(r.out, "prior fed") == 29 - reported(r.out, "scene cuts"));
