@@ -17,6 +17,7 @@
 #include <functional>
 
 #include "core/errors.h"
+#include "nets/sync_batch_norm.h"
 
 namespace pseg {
 namespace {
@@ -134,6 +135,7 @@ struct Distributed::Group {
   std::string backend;
   torch::Device device{torch::kCPU};
   int64_t sequence = 0;  // collectives issued by this rank; published in the store to find a lagging rank
+  double batch_norm_seconds = 0;  // spent in the sync_bn collectives
 
   // Runs one collective; a failure (peer gone, timeout) becomes an error naming the ranks that never got here.
   void run(const DistributedEnv& env, const std::string& what, const std::function<void()>& collective) {
@@ -187,7 +189,7 @@ Distributed::Distributed(const DistributedEnv& env, const DistributedConfig& con
 #endif
   }
   const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(config.timeout_s * 1000.0));
-  group_ = std::make_unique<Group>();
+  group_ = std::make_shared<Group>();
   group_->backend = backend;
   group_->device = device;
   const auto t0 = Clock::now();
@@ -256,6 +258,20 @@ void Distributed::broadcast_from_main(torch::nn::Module& module) {
   }
 }
 
+void Distributed::synchronise_batch_norm(torch::nn::Module& module) {
+  if (!active() || !sync_bn_) return;
+  const std::shared_ptr<Group> group = group_;
+  const DistributedEnv env = env_;
+  const int64_t layers = pseg::synchronise_batch_norm(module, [group, env](const torch::Tensor& t) {
+    const auto t0 = Clock::now();
+    std::vector<torch::Tensor> sum{t.clone()};  // reduced in place; `t` may be autograd's gradient buffer
+    group->run(env, "all-reduce of BatchNorm statistics (sync_bn)", [&] { group->pg->allreduce(sum)->wait(); });
+    group->batch_norm_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+    return sum[0];
+  });
+  spdlog::info("distributed: sync_bn: {} BatchNorm layers normalise with the statistics of the global batch", layers);
+}
+
 StepSignals Distributed::synchronize_step(torch::nn::Module& module, std::vector<double>& values, StepSignals local,
                                           int64_t step) {
   if (!active()) return local;
@@ -266,8 +282,6 @@ StepSignals Distributed::synchronize_step(torch::nn::Module& module, std::vector
   std::vector<torch::Tensor> tensors;
   for (const auto& p : module.parameters())
     if (p.grad().defined()) tensors.push_back(p.grad());
-  if (sync_bn_)
-    for (const auto& b : floating_buffers(module)) tensors.push_back(b);
   auto buckets = buckets_of(tensors, config_.bucket_mb * 1e6);
 
   // values and the two signals ride in the last bucket, so a step costs one all-reduce per bucket.
@@ -400,6 +414,13 @@ void Distributed::barrier(const std::string& what) {
 double Distributed::take_sync_seconds() {
   const double s = sync_seconds_;
   sync_seconds_ = 0;
+  return s;
+}
+
+double Distributed::take_batch_norm_sync_seconds() {
+  if (!group_) return 0;
+  const double s = group_->batch_norm_seconds;
+  group_->batch_norm_seconds = 0;
   return s;
 }
 

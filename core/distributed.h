@@ -55,13 +55,16 @@ class Distributed {
 
   // Rank 0's parameters and buffers to every rank (after construction or checkpoint load).
   void broadcast_from_main(torch::nn::Module& module);
+  // With sync_bn: makes every BatchNorm of `module` normalise with the statistics of the global batch (one
+  // all-reduce per BatchNorm in the forward pass and one in the backward pass; nets/sync_batch_norm.h).
+  void synchronise_batch_norm(torch::nn::Module& module);
   // Averages the gradients of `module` (buckets, averaged after the reduction completes), averages `values`
-  // (e.g. the loss terms) and ORs the signals, in one pass; with sync_bn also averages floating-point buffers.
+  // (e.g. the loss terms) and ORs the signals, in one pass.
   // Call after backward and before optimizer.step(). `step` names the step in error messages.
   StepSignals synchronize_step(torch::nn::Module& module, std::vector<double>& values, StepSignals local,
                                int64_t step);
   // Averages the floating-point buffers (BatchNorm running statistics) so every rank evaluates and saves the
-  // same net; a no-op with sync_bn, which keeps them averaged every step.
+  // same net; a no-op with sync_bn, where every rank computes them from the same global statistics.
   void average_buffers(torch::nn::Module& module);
   // Checks that every rank holds rank 0's parameters and buffers bit for bit (call after average_buffers);
   // throws RuntimeError naming the ranks that differ.
@@ -75,13 +78,15 @@ class Distributed {
 
   // Seconds spent in synchronize_step's collectives since the last call.
   double take_sync_seconds();
+  // Seconds spent in the sync_bn collectives since the last call.
+  double take_batch_norm_sync_seconds();
 
  private:
   struct Group;
   DistributedEnv env_;
   DistributedConfig config_;
   bool sync_bn_ = false;
-  std::unique_ptr<Group> group_;
+  std::shared_ptr<Group> group_;  // shared with the BatchNorm hooks, which may outlive this object
   double sync_seconds_ = 0;
 };
 

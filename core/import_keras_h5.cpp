@@ -12,6 +12,7 @@
 #include "core/keras_h5.h"
 #include "nets/mobile_unet.h"
 #include "nets/slim_net.h"
+#include "nets/sync_batch_norm.h"
 
 namespace pseg {
 namespace {
@@ -21,7 +22,7 @@ using LayerMap = std::vector<std::pair<std::string, std::string>>;  // (Keras la
 std::string keras_class(const torch::nn::Module& m) {
   if (m.as<torch::nn::ConvTranspose2d>()) return "conv2d_transpose";
   if (m.as<torch::nn::Conv2d>()) return "conv2d";
-  if (m.as<torch::nn::BatchNorm2d>()) return "batch_normalization";
+  if (m.as<SyncBatchNorm2d>()) return "batch_normalization";
   return {};
 }
 
@@ -103,7 +104,7 @@ class LayerCopier {
         throw std::invalid_argument(where_ + ": weight alpha: shape " + shape_string(w.value.sizes()) + " in the file, " +
                                     std::to_string(p->weight.numel()) + " channels in the net (" + module_ + ")");
       copy_weight(p->weight, w.value.reshape(p->weight.sizes()), label(w), module_ + ".weight", stats_);
-    } else if (auto* bn = m.as<torch::nn::BatchNorm2d>()) {
+    } else if (auto* bn = m.as<SyncBatchNorm2d>()) {
       take("gamma", bn->weight, {}, "weight");
       take("beta", bn->bias, {}, "bias");
       take("moving_mean", bn->running_mean, {}, "running_mean");

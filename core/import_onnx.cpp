@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "nets/sync_batch_norm.h"
+
 namespace pseg {
 namespace {
 
@@ -108,7 +110,7 @@ std::vector<Target> weighted_modules(SegNetImpl& net) {
     std::string op;
     if (m->as<torch::nn::Conv2d>()) op = "Conv";
     else if (m->as<torch::nn::ConvTranspose2d>()) op = "ConvTranspose";
-    else if (m->as<torch::nn::BatchNorm2d>()) op = "BatchNormalization";
+    else if (m->as<SyncBatchNorm2d>()) op = "BatchNormalization";
     else if (m->as<torch::nn::PReLU>()) op = "PRelu";
     else continue;
     out.push_back({item.key(), m, op});
@@ -203,7 +205,7 @@ class Mapper {
   }
 
   void batch_norm(const Target& t) {
-    auto& m = *t.module->as<torch::nn::BatchNorm2d>();
+    auto& m = *t.module->as<SyncBatchNorm2d>();
     torch::NoGradGuard no_grad;
     const double eps = m.options.eps();
     if (pos_ < nodes_.size() && nodes_[pos_].node->op_type() == "BatchNormalization") {

@@ -135,6 +135,7 @@ TrainResult run_training(const TrainRequest& req) {
 
   Distributed dist(env, tc.distributed, tc.sync_bn, device);
   dist.broadcast_from_main(*net);
+  dist.synchronise_batch_norm(*net);
   const int64_t global_batch = tc.batch_size * env.world_size;
   auto optimizer = make_optimizer(config.optim, net->parameters());
   LrSchedule schedule(config.schedule, config.optim.lr, tc.epochs);
@@ -254,9 +255,11 @@ TrainResult run_training(const TrainRequest& req) {
     }
     const double train_seconds = std::chrono::duration<double>(Clock::now() - epoch_start).count();
     const double sync_seconds = dist.take_sync_seconds();
+    const double bn_sync_seconds = dist.take_batch_norm_sync_seconds();
     if (dist.active() && counted > 0) {
       result.samples_per_second = static_cast<double>(counted * global_batch) / train_seconds;
       result.sync_ms_per_step = 1000.0 * sync_seconds / static_cast<double>(counted);
+      result.batch_norm_sync_ms_per_step = 1000.0 * bn_sync_seconds / static_cast<double>(counted);
       result.step_ms = 1000.0 * train_seconds / static_cast<double>(counted);
     }
     step_in_epoch = 0;
@@ -266,6 +269,9 @@ TrainResult run_training(const TrainRequest& req) {
                    "all-reduce {:.2f} ms per step ({:.1f}%)",
                    epoch + 1, result.samples_per_second, env.world_size, global_batch, result.step_ms,
                    result.sync_ms_per_step, 100.0 * result.sync_ms_per_step / result.step_ms);
+    if (tc.sync_bn && dist.active() && counted > 0)
+      spdlog::info("epoch {}: sync_bn all-reduces {:.2f} ms per step ({:.1f}%)", epoch + 1,
+                   result.batch_norm_sync_ms_per_step, 100.0 * result.batch_norm_sync_ms_per_step / result.step_ms);
 
     MetricsRow row;
     row.epoch = epoch + 1;

@@ -28,10 +28,12 @@ struct TrainResult {
   int rank = 0;               // this process's rank; rank 0 reports for the run
   int world_size = 1;         // data-parallel processes (RANK/WORLD_SIZE, docs/distributed.md)
   int64_t global_batch = 0;   // train.batch_size x world_size
-  // Data-parallel runs, last epoch: samples/s over all ranks, wall time per step, gradient all-reduce per step.
+  // Data-parallel runs, last epoch: samples/s over all ranks, wall time per step, gradient all-reduce per step,
+  // sync_bn all-reduces per step (inside forward and backward).
   double samples_per_second = 0;
   double step_ms = 0;
   double sync_ms_per_step = 0;
+  double batch_norm_sync_ms_per_step = 0;
 };
 
 // Throws ConfigError for configuration problems, RuntimeError for failures (non-finite loss, I/O).

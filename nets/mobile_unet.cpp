@@ -11,11 +11,11 @@ namespace pseg {
 namespace {
 
 // Keras MobileNetV2 constants (nets.md §1.5): torch momentum = 1 - Keras momentum.
-torch::nn::BatchNorm2d encoder_bn(int64_t c) {
-  return torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(c).eps(1e-3).momentum(0.001));
+SyncBatchNorm2d encoder_bn(int64_t c) {
+  return SyncBatchNorm2d(torch::nn::BatchNorm2dOptions(c).eps(1e-3).momentum(0.001));
 }
-torch::nn::BatchNorm2d decoder_bn(int64_t c) {
-  return torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(c).eps(1e-3).momentum(0.01));
+SyncBatchNorm2d decoder_bn(int64_t c) {
+  return SyncBatchNorm2d(torch::nn::BatchNorm2dOptions(c).eps(1e-3).momentum(0.01));
 }
 
 struct BlockPlan {

@@ -17,6 +17,7 @@
 
 #include "nets/blocks.h"
 #include "nets/segnet.h"
+#include "nets/sync_batch_norm.h"
 
 namespace pseg {
 
@@ -34,7 +35,7 @@ struct InvertedResidualImpl : torch::nn::Module {
   int64_t stride;
   bool residual;
   torch::nn::Conv2d expand{nullptr}, depthwise{nullptr}, project{nullptr};
-  torch::nn::BatchNorm2d expand_BN{nullptr}, depthwise_BN{nullptr}, project_BN{nullptr};
+  SyncBatchNorm2d expand_BN{nullptr}, depthwise_BN{nullptr}, project_BN{nullptr};
 };
 TORCH_MODULE(InvertedResidual);
 
@@ -48,7 +49,7 @@ struct MobileUnetUpImpl : torch::nn::Module {
   bool dropout;
   torch::nn::ConvTranspose2d deconv{nullptr};  // deconv decoder
   torch::nn::Conv2d conv{nullptr};             // bilinear decoder
-  torch::nn::BatchNorm2d bn{nullptr};
+  SyncBatchNorm2d bn{nullptr};
 };
 TORCH_MODULE(MobileUnetUp);
 
@@ -64,7 +65,7 @@ class MobileUnetImpl : public SegNetImpl {
   Features encode(const torch::Tensor& x);
 
   torch::nn::Conv2d Conv1{nullptr};
-  torch::nn::BatchNorm2d bn_Conv1{nullptr};
+  SyncBatchNorm2d bn_Conv1{nullptr};
   std::vector<InvertedResidual> encoder_blocks;  // expanded_conv, block_1 .. block_16
   MobileUnetUp d1{nullptr}, d2{nullptr}, d3{nullptr}, d4{nullptr}, d5{nullptr};
   torch::nn::ConvTranspose2d head{nullptr};

@@ -5,14 +5,15 @@
 #include "nets/blocks.h"
 #include "nets/net_util.h"
 #include "nets/registry.h"
+#include "nets/sync_batch_norm.h"
 
 namespace pseg {
 namespace {
 
 using blocks::conv_options;
 
-torch::nn::BatchNorm2d bn(int64_t c) {
-  return torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(c).eps(1e-5).momentum(0.1));
+SyncBatchNorm2d bn(int64_t c) {
+  return SyncBatchNorm2d(torch::nn::BatchNorm2dOptions(c).eps(1e-5).momentum(0.1));
 }
 
 torch::nn::Conv2d bare_conv(int64_t in, int64_t out, int64_t kernel, int64_t stride = 1, int64_t groups = 1) {
@@ -63,7 +64,7 @@ void portrait_init(torch::nn::Module& net) {
       torch::nn::init::kaiming_normal_(c->weight, 0.0, torch::kFanIn, torch::kReLU);
     } else if (auto* d = m->as<torch::nn::ConvTranspose2d>()) {
       bilinear_fill_(d->weight);
-    } else if (auto* b = m->as<torch::nn::BatchNorm2d>()) {
+    } else if (auto* b = m->as<SyncBatchNorm2d>()) {
       b->weight.fill_(1);
       b->bias.zero_();
     }

@@ -48,7 +48,8 @@ int run_train(const TrainArgs& a, const Context& ctx, bool device_given, bool th
     if (r.world_size > 1)
       j["throughput"] = {{"samples_per_second", r.samples_per_second},
                          {"step_ms", r.step_ms},
-                         {"allreduce_ms_per_step", r.sync_ms_per_step}};
+                         {"allreduce_ms_per_step", r.sync_ms_per_step},
+                         {"sync_bn_ms_per_step", r.batch_norm_sync_ms_per_step}};
     j["best_metric"] = std::isfinite(r.best_metric) ? nlohmann::json(r.best_metric) : nlohmann::json();
     if (r.validated)
       j["last_validation"] = {{"miou_per_image", r.last_metrics.miou_per_image},

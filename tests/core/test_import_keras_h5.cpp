@@ -6,6 +6,7 @@
 #include "import_test_util.h"
 #include "nets/mobile_unet.h"
 #include "nets/registry.h"
+#include "nets/sync_batch_norm.h"
 
 using namespace pseg;
 using namespace pseg::test;
@@ -33,7 +34,7 @@ std::vector<H5Layer> mobile_unet_keras_layers(SegNetImpl& net, int offset) {
     const bool decoder = p == "head" || (p[0] == 'd' && std::isdigit(static_cast<unsigned char>(p[1])));
     std::string cls;
     H5Layer l;
-    if (auto* bn = m.as<torch::nn::BatchNorm2d>()) {
+    if (auto* bn = m.as<SyncBatchNorm2d>()) {
       cls = "batch_normalization";
       l.weights = {{"gamma", bn->weight}, {"beta", bn->bias}, {"moving_mean", bn->running_mean},
                    {"moving_variance", bn->running_var}};

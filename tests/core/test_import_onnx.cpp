@@ -8,6 +8,7 @@
 #include "core/model_meta.h"
 #include "export_test_util.h"
 #include "import_test_util.h"
+#include "nets/sync_batch_norm.h"
 
 using namespace pseg;
 using namespace pseg::test;
@@ -63,7 +64,7 @@ TEST_CASE("ONNX: our exports import back — BN folded or kept, PRelu", "[import
     std::printf("mobile_unet folded-BN ONNX round trip: max|dp| = %.3g\n", diff);
     CHECK(diff <= 1e-5);
     // The identity is exact: an imported BN only adds the folded bias.
-    auto* bn = back->named_modules()["bn_Conv1"]->as<torch::nn::BatchNorm2d>();
+    auto* bn = back->named_modules()["bn_Conv1"]->as<SyncBatchNorm2d>();
     const torch::Tensor y = torch::randn({1, 16, 4, 4});
     torch::NoGradGuard no_grad;
     CHECK(torch::equal(bn->forward(y), y + bn->bias.view({1, -1, 1, 1})));

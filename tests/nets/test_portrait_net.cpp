@@ -1,5 +1,6 @@
 #include "nets/net_test_util.h"
 #include "nets/portrait_net.h"
+#include "nets/sync_batch_norm.h"
 
 using namespace pseg;
 using namespace pseg::test;
@@ -170,7 +171,7 @@ TEST_CASE("portrait_net: initialisation follows the reference", "[nets][portrait
   CHECK(expand->weight.std().item<double>() == Approx(std::sqrt(2.0 / 96)).epsilon(0.03));
   CHECK(expand->weight.mean().item<double>() == Approx(0).margin(0.005));
   for (const auto& m : net->modules(false)) {
-    if (auto* bn = m->as<torch::nn::BatchNorm2d>()) {
+    if (auto* bn = m->as<SyncBatchNorm2d>()) {
       CHECK(torch::all(bn->weight == 1).item<bool>());
       CHECK(torch::all(bn->bias == 0).item<bool>());
       CHECK(bn->options.eps() == 1e-5);

@@ -1,0 +1,45 @@
+#pragma once
+// BatchNorm2d whose training statistics can span several processes (PyTorch's SyncBatchNorm). Given a function
+// that sums a tensor over the ranks, a training-mode forward normalises with the mean and variance of the global
+// batch (every rank's shard together) and updates the running statistics with them; the backward sums the
+// statistics' gradients over the ranks, so each rank gets the input gradient a single process would compute for
+// its samples. Without that function, and in eval mode, it computes what torch::nn::BatchNorm2d does, with the
+// same options and the same parameter and buffer names, so checkpoints, importers and exporters see no difference.
+#include <torch/nn/modules/batchnorm.h>
+
+#include <functional>
+#include <ostream>
+
+namespace pseg {
+
+// Sums a tensor element-wise over all ranks and returns the result (identical on every rank).
+using SumOverRanks = std::function<torch::Tensor(const torch::Tensor&)>;
+
+// Built on LibTorch's header-only NormImplBase (parameters, buffers, options and reset), since the compiled
+// BatchNorm2dImpl cannot be derived from: LibTorch exports no base-class printer for a derived vtable.
+class SyncBatchNorm2dImpl
+    : public torch::nn::NormImplBase<2, SyncBatchNorm2dImpl, torch::nn::BatchNormOptions> {
+ public:
+  using NormImplBase::NormImplBase;
+
+  torch::Tensor forward(const torch::Tensor& input);
+  void pretty_print(std::ostream& stream) const override;
+
+  void set_sum_over_ranks(SumOverRanks sum) { sum_over_ranks_ = std::move(sum); }
+  bool synchronised() const { return static_cast<bool>(sum_over_ranks_); }
+
+ private:
+  void _check_input_dim(const torch::Tensor& input) override;
+  // The factor of this step's statistics in the running statistics (counts the batch).
+  double running_average_factor();
+  torch::Tensor forward_synchronised(const torch::Tensor& input);
+  SumOverRanks sum_over_ranks_;
+};
+TORCH_MODULE(SyncBatchNorm2d);
+
+// Gives every SyncBatchNorm2d in `net` the cross-rank sum (an empty function turns synchronisation off).
+// Returns how many BatchNorms were set. Every rank must run the same forward and backward passes in the same
+// order, since each synchronised BatchNorm issues one collective in each.
+int64_t synchronise_batch_norm(torch::nn::Module& net, const SumOverRanks& sum);
+
+}  // namespace pseg
