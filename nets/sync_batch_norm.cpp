@@ -40,8 +40,8 @@ torch::Tensor per_channel(const torch::Tensor& t, const torch::Tensor& like) {
 
 // Normalisation with given global statistics, and the backward of PyTorch's SyncBatchNorm: the input gradient
 // needs the sums of dy and dy*(x - mean) over the global batch (one all-reduce), the weight and bias gradients
-// are this rank's share (data-parallel training averages them like every other gradient). Written out rather
-// than left to autograd, whose chain through E[x^2] - E[x]^2 cancels in single precision.
+// are this rank's share (data-parallel training averages them like every other gradient). Each pass over the
+// activations is one fused ATen kernel (addcmul, the batch norm backward reduction).
 struct SyncBatchNormFunction : torch::autograd::Function<SyncBatchNormFunction> {
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
                                const torch::Tensor& weight, const torch::Tensor& bias, const torch::Tensor& mean,
@@ -54,33 +54,39 @@ struct SyncBatchNormFunction : torch::autograd::Function<SyncBatchNormFunction> 
     ctx->save_for_backward({x, weight, mean, invstd});
     ctx->saved_data["count"] = count;
     ctx->saved_data["sum"] = c10::IValue::make_capsule(std::move(sum));
-    return x * per_channel(scale, x) + per_channel(shift, x);
+    return torch::addcmul(per_channel(shift, x), x, per_channel(scale, x));
   }
 
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grads) {
     const auto saved = ctx->get_saved_variables();
-    const torch::Tensor &x = saved[0], &weight = saved[1], &mean = saved[2], &invstd = saved[3];
+    const torch::Tensor &x = saved[0], &mean = saved[2], &invstd = saved[3];
+    const torch::Tensor weight = saved[1].defined() ? saved[1] : torch::ones({x.size(1)}, x.options());
     const double count = ctx->saved_data["count"].toDouble();
     const auto sum = c10::static_intrusive_pointer_cast<SumHolder>(ctx->saved_data["sum"].toCapsule());
     const torch::Tensor dy = grads[0].contiguous();
-    const std::vector<int64_t> dims{0, 2, 3};
     const int64_t c = x.size(1);
 
-    const torch::Tensor xmu = x - per_channel(mean, x);
-    const torch::Tensor sum_dy = dy.sum(dims, false, torch::kFloat64);
-    const torch::Tensor sum_dy_xmu = (dy * xmu).sum(dims, false, torch::kFloat64);
-    const torch::Tensor global = sum->sum(torch::cat({sum_dy, sum_dy_xmu}));
+    // This rank's sums of dy*xhat and dy, which are also its weight and bias gradients.
+    const auto reduced = torch::native_batch_norm_backward(dy, x, weight, {}, {}, mean.to(x.scalar_type()),
+                                                           invstd.to(x.scalar_type()), /*train=*/true, 0.0,
+                                                           {false, true, true});
+    const torch::Tensor sum_dy_xhat = std::get<1>(reduced), sum_dy = std::get<2>(reduced);
+    const torch::Tensor global =
+        sum->sum(torch::cat({sum_dy.to(torch::kFloat64), sum_dy_xhat.to(torch::kFloat64)}));
     const torch::Tensor mean_dy = global.narrow(0, 0, c) / count;
-    const torch::Tensor mean_dy_xmu = global.narrow(0, c, c) / count;
+    const torch::Tensor mean_dy_xhat = global.narrow(0, c, c) / count;
 
-    const torch::Tensor w = weight.defined() ? weight.to(torch::kFloat64) : torch::ones_like(invstd);
-    const torch::Tensor dx = (dy - per_channel(mean_dy, x) - xmu * per_channel(invstd * invstd * mean_dy_xmu, x)) *
-                             per_channel(invstd * w, x);
+    // dx = (dy - mean(dy) - xhat * mean(dy * xhat)) * invstd * w = a * dy + b * x + k, per channel a, b, k.
+    const torch::Tensor a = invstd * weight.to(torch::kFloat64);
+    const torch::Tensor b = -a * invstd * mean_dy_xhat;
+    const torch::Tensor k = -a * mean_dy - b * mean;
+    const torch::Tensor dx = torch::addcmul(torch::addcmul(per_channel(k, x), x, per_channel(b, x)), dy,
+                                            per_channel(a, x));
     torch::Tensor dweight, dbias;
-    if (weight.defined()) {
-      dweight = (sum_dy_xmu * invstd).to(weight.scalar_type());
-      dbias = sum_dy.to(weight.scalar_type());
+    if (saved[1].defined()) {
+      dweight = sum_dy_xhat;
+      dbias = sum_dy;
     }
     return {dx, dweight, dbias, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
@@ -90,18 +96,19 @@ struct SyncBatchNormFunction : torch::autograd::Function<SyncBatchNormFunction> 
 
 torch::Tensor SyncBatchNorm2dImpl::forward_synchronised(const torch::Tensor& x) {
   const int64_t c = x.size(1);
-  const std::vector<int64_t> dims{0, 2, 3};
   torch::Tensor mean, var;
   double count = 0;
   {
-    // Per-channel sum, sum of squares and count of the global batch in one collective, accumulated in double
-    // as ATen's batch norm does, so that E[x^2] - E[x]^2 does not cancel.
+    // This rank's mean and variance become the global batch's through one collective of per-channel sums
+    // n*mean, n*(var + mean^2) and n, combined in double.
     torch::NoGradGuard no_grad;
-    const torch::Tensor local = torch::cat({x.sum(dims, false, torch::kFloat64),
-                                            x.square().sum(dims, false, torch::kFloat64),
-                                            torch::full({1}, static_cast<double>(x.numel() / c),
-                                                        x.options().dtype(torch::kFloat64))});
-    const torch::Tensor global = sum_over_ranks_(local);
+    // ATen's batch norm statistics kernel (no running statistics given: nothing updated): mean, biased variance.
+    const auto local_stats = torch::batch_norm_update_stats(x, {}, {}, 0.0);
+    const torch::Tensor local_mean = std::get<0>(local_stats).to(torch::kFloat64);
+    const torch::Tensor local_var = std::get<1>(local_stats).to(torch::kFloat64);
+    const double n = static_cast<double>(x.numel() / c);
+    const torch::Tensor global = sum_over_ranks_(
+        torch::cat({local_mean * n, (local_var + local_mean.square()) * n, torch::full({1}, n, local_mean.options())}));
     count = global[2 * c].item<double>();
     if (count <= 1)
       throw std::invalid_argument("BatchNorm2d: expected more than 1 value per channel when training (sync_bn)");
