@@ -8,15 +8,13 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/stopwatch.h"
+
 namespace pseg {
 namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
 
 bool is_image_file(const fs::path& p) {
   std::string ext = p.extension().string();

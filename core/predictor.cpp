@@ -11,15 +11,12 @@
 #include "core/predictor_engines.h"
 #include "data/planes.h"
 #include "data/resize.h"
+#include "core/stopwatch.h"
 
 namespace pseg {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
 
 int cv_interpolation(ResizeInterpolation mode, cv::Size from, cv::Size to) {
   switch (mode) {

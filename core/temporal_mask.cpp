@@ -5,14 +5,12 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/stopwatch.h"
+
 namespace pseg {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
 
 }  // namespace
 

@@ -20,7 +20,7 @@ struct ExportArgs {
 };
 
 // "HxW" -> (H, W); both positive.
-std::pair<int64_t, int64_t> parse_size(const std::string& s) {
+std::pair<int64_t, int64_t> parse_height_by_width(const std::string& s) {
   const auto x = s.find('x');
   try {
     if (x != std::string::npos) {
@@ -38,7 +38,7 @@ int run_export_cmd(ExportArgs& a, const Context& ctx) {
   ExportOptions& o = a.options;
   o.format = parse_export_format(a.format);
   o.head = parse_export_head(a.head);
-  if (!a.size.empty()) std::tie(o.height, o.width) = parse_size(a.size);
+  if (!a.size.empty()) std::tie(o.height, o.width) = parse_height_by_width(a.size);
   o.verify = !a.no_verify;
   o.fold_bn = !a.keep_bn;
   o.device = ctx.runtime.device;

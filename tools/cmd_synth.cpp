@@ -20,7 +20,7 @@ struct SynthArgs {
 };
 
 // "S" (square) or "WxH".
-std::pair<int, int> parse_size(const std::string& s) {
+std::pair<int, int> parse_width_by_height(const std::string& s) {
   const auto x = s.find('x');
   try {
     size_t used = 0;
@@ -42,7 +42,7 @@ int run_synth(const SynthArgs& a) {
   SynthOptions o;
   o.out = a.out;
   o.count = a.count;
-  std::tie(o.width, o.height) = parse_size(a.size);
+  std::tie(o.width, o.height) = parse_width_by_height(a.size);
   o.seed = a.seed;
   o.test_fraction = a.test_fraction;
   o.backgrounds = a.backgrounds;
