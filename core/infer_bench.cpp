@@ -94,36 +94,6 @@ class QuietLogs {
   spdlog::level::level_enum level_;
 };
 
-// The TorchScript engine as benchmarked: the exported module frozen (weights inlined, BatchNorm folded into the
-// convolutions) and optimised for inference (oneDNN layouts where they pay off).
-class FrozenTorchScript {
- public:
-  FrozenTorchScript(const std::string& path, const std::string& device)
-      : device_(device), meta_(read_torchscript_meta(path)) {
-    torch::jit::Module module = torch::jit::load(path, device_);
-    module.eval();
-    module_ = torch::jit::freeze(module);
-    try {
-      module_ = torch::jit::optimize_for_inference(module_);
-    } catch (const c10::Error& e) {
-      spdlog::warn("{}: optimize_for_inference failed, benchmarking the frozen module: {}", path,
-                   e.what_without_backtrace());
-    }
-  }
-  cv::Mat infer(const cv::Mat& blob) {
-    check_input_blob(blob, meta_);
-    c10::InferenceMode guard;
-    const torch::Tensor out = module_.forward({tensor_from_blob(blob, device_)}).toTensor();
-    return blob_from_tensor(probability_from_output(out, meta_));
-  }
-  const ModelMeta& meta() const { return meta_; }
-
- private:
-  torch::Device device_;
-  ModelMeta meta_;
-  torch::jit::Module module_;
-};
-
 struct EngineRun {
   Engine engine;
   ModelMeta meta;
@@ -204,13 +174,8 @@ std::vector<InferBenchResult> bench_inference(const InferBenchOptions& o) {
                                   std::to_string(meta.width) + " (export it at another size)");
     if (o.batch > 1 && engine == Engine::OpenCV && !meta.dynamic_batch)
       throw std::invalid_argument("--batch: " + o.model + " has a fixed batch of 1 (export with --dynamic-batch)");
-    if (engine == Engine::TorchScript) {
-      auto ts = std::make_shared<FrozenTorchScript>(o.model, o.device);
-      runs.push_back({engine, ts->meta(), [ts](const cv::Mat& b) { return ts->infer(b); }});
-    } else {
-      std::shared_ptr<Predictor> p = open_predictor(o.model, PredictorOptions{o.device});
-      runs.push_back({engine, p->meta(), [p](const cv::Mat& b) { return p->infer(b); }});
-    }
+    std::shared_ptr<Predictor> p = open_predictor(o.model, PredictorOptions{o.device});
+    runs.push_back({engine, p->meta(), [p](const cv::Mat& b) { return p->infer(b); }});
   } else if (ext == ".ckpt") {
     std::string ckpt;
     ExportResult exported;
@@ -234,13 +199,8 @@ std::vector<InferBenchResult> bench_inference(const InferBenchOptions& o) {
       runs.push_back({Engine::LibTorch, p->meta(), [p](const cv::Mat& b) { return p->infer(b); }});
     }
     for (const auto& f : exported.files) {
-      if (f.format == "torchscript") {
-        auto ts = std::make_shared<FrozenTorchScript>(f.path, o.device);
-        runs.push_back({Engine::TorchScript, ts->meta(), [ts](const cv::Mat& b) { return ts->infer(b); }});
-      } else {
-        std::shared_ptr<Predictor> p = open_predictor(f.path, PredictorOptions{o.device});
-        runs.push_back({Engine::OpenCV, p->meta(), [p](const cv::Mat& b) { return p->infer(b); }});
-      }
+      std::shared_ptr<Predictor> p = open_predictor(f.path, PredictorOptions{o.device});
+      runs.push_back({p->engine(), p->meta(), [p](const cv::Mat& b) { return p->infer(b); }});
     }
   } else {
     throw std::invalid_argument(o.model + ": expected a .ckpt, .pt or .onnx model");
