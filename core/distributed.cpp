@@ -264,7 +264,7 @@ void Distributed::synchronise_batch_norm(torch::nn::Module& module) {
   const DistributedEnv env = env_;
   const int64_t layers = pseg::synchronise_batch_norm(module, [group, env](const torch::Tensor& t) {
     const auto t0 = Clock::now();
-    std::vector<torch::Tensor> sum{t.clone()};  // reduced in place; `t` may be autograd's gradient buffer
+    std::vector<torch::Tensor> sum{t};  // reduced in place: the module passes a temporary
     group->run(env, "all-reduce of BatchNorm statistics (sync_bn)", [&] { group->pg->allreduce(sum)->wait(); });
     group->batch_norm_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
     return sum[0];

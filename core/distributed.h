@@ -86,7 +86,7 @@ class Distributed {
   DistributedEnv env_;
   DistributedConfig config_;
   bool sync_bn_ = false;
-  std::shared_ptr<Group> group_;  // shared with the BatchNorm hooks, which may outlive this object
+  std::shared_ptr<Group> group_;  // shared with the nets' BatchNorm reducers, which may outlive this object
   double sync_seconds_ = 0;
 };
 

@@ -1,7 +1,6 @@
 #include "core/infer_bench.h"
 
 #include <spdlog/spdlog.h>
-#include <torch/script.h>
 #include <torch/torch.h>
 
 #include <opencv2/core/utility.hpp>
@@ -17,7 +16,7 @@
 #include "core/checkpoint.h"
 #include "core/config.h"
 #include "core/exporter.h"
-#include "core/predictor_engines.h"
+#include "core/model_meta.h"
 #include "nets/registry.h"
 
 namespace pseg {

@@ -1,9 +1,8 @@
 #pragma once
 // BatchNorm2d whose training statistics can span several processes (PyTorch's SyncBatchNorm). Given a function
 // that sums a tensor over the ranks, a training-mode forward normalises with the mean and variance of the global
-// batch (every rank's shard together) and updates the running statistics with them; the backward sums the
-// statistics' gradients over the ranks, so each rank gets the input gradient a single process would compute for
-// its samples. Without that function, and in eval mode, it computes what torch::nn::BatchNorm2d does, with the
+// batch (every rank's shard together) and updates the running statistics with them; the backward sums Σdy and
+// Σdy·x̂ over the ranks, so each rank gets the input gradient a single process would compute for its samples. Without that function, and in eval mode, it computes what torch::nn::BatchNorm2d does, with the
 // same options and the same parameter and buffer names, so checkpoints, importers and exporters see no difference.
 #include <torch/nn/modules/batchnorm.h>
 
@@ -12,7 +11,8 @@
 
 namespace pseg {
 
-// Sums a tensor element-wise over all ranks and returns the result (identical on every rank).
+// Sums a tensor element-wise over all ranks and returns the result (identical on every rank); it may reduce its
+// argument in place (the module passes temporaries).
 using SumOverRanks = std::function<torch::Tensor(const torch::Tensor&)>;
 
 // Built on LibTorch's header-only NormImplBase (parameters, buffers, options and reset), since the compiled
