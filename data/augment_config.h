@@ -1,5 +1,5 @@
 #pragma once
-// Options of the training augmentation (data.md §6). Plain structs: core/config_augment.cpp fills them from
+// Options of the training augmentation (data.md §6). Plain structs: core/config/config_augment.cpp fills them from
 // the config's `augment` section; the defaults are the reference recipes' values.
 namespace pseg {
 

@@ -7,10 +7,16 @@
 
 namespace pseg {
 
+const std::vector<std::string>& image_extensions() {
+  static const std::vector<std::string> list = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"};
+  return list;
+}
+
 bool is_image_file(const std::filesystem::path& p) {
   std::string ext = p.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".webp";
+  const auto& list = image_extensions();
+  return std::find(list.begin(), list.end(), ext) != list.end();
 }
 
 std::vector<std::filesystem::path> list_images(const std::filesystem::path& dir, bool recursive) {

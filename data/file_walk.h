@@ -6,7 +6,10 @@
 
 namespace pseg {
 
-// png, jpg, jpeg, bmp, webp (any case).
+// The image file types every reader, `synth --backgrounds` and `test DIR` accept (lower case, with the dot):
+// .png .jpg .jpeg .bmp .tif .tiff .webp, all decoded by OpenCV.
+const std::vector<std::string>& image_extensions();
+// Whether `p` has one of image_extensions() (any case).
 bool is_image_file(const std::filesystem::path& p);
 
 // Image files in `dir`, sorted; skips hidden files and macOS "._" resource forks. Throws std::runtime_error

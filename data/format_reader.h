@@ -1,7 +1,9 @@
 #pragma once
 // One reader per on-disk dataset format: it lists the candidate image/mask pairs of a source without decoding
 // them, and decodes one pair into a Sample. dataset.cpp validates, splits and mixes what the readers list.
+#include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,21 +27,27 @@ class FormatReader {
   virtual Sample load(const PairRef& pair) const = 0;
 };
 
+// A dataset format: its name, the source keys it reads (docs/data.md; "format" and "weight" are common to all)
+// and its reader. Each format is one file (data/source_<format>.cpp) plus one line in data/format_reader.cpp.
+struct FormatEntry {
+  std::string name;
+  std::string summary;
+  std::set<std::string> keys;
+  std::function<std::unique_ptr<FormatReader>(const SourceConfig&)> create;
+};
+
+const std::vector<FormatEntry>& format_registry();
+// Adds a format at run time (an application's own, or a test's); throws std::invalid_argument when taken.
+void register_format(FormatEntry entry);
+// nullptr when no format has that name.
+const FormatEntry* find_format(const std::string& name);
+// Known format names, in registration order.
+std::vector<std::string> format_names();
+
 // Throws std::invalid_argument for an unknown format or an invalid option (e.g. a bad mask rule).
 std::unique_ptr<FormatReader> make_format_reader(const SourceConfig& config);
 
-// Known format names, sorted.
-const std::vector<std::string>& format_names();
-
 // A short human name of a source for reports and logs: "folders data/images", "voc data/VOC2012".
 std::string describe_source(const SourceConfig& config);
-
-// Format readers, one per file.
-std::unique_ptr<FormatReader> make_folders_reader(const SourceConfig& config);
-std::unique_ptr<FormatReader> make_list_reader(const SourceConfig& config);
-std::unique_ptr<FormatReader> make_eg1800_reader(const SourceConfig& config);
-std::unique_ptr<FormatReader> make_aisegment_reader(const SourceConfig& config);
-std::unique_ptr<FormatReader> make_voc_reader(const SourceConfig& config);
-std::unique_ptr<FormatReader> make_supervisely_reader(const SourceConfig& config);
 
 }  // namespace pseg

@@ -119,22 +119,6 @@ Example ExamplePipeline::make(const Sample& s, Rng& rng) const {
 
 namespace {
 
-// Writes one image (CV_8UC3 or CV_32FC3 BGR) normalised into the first 3 planes of `dst` (C x H x W floats).
-void write_normalised(const cv::Mat& img, const InputFormat& f, float* dst) {
-  cv::Mat fl;
-  img.convertTo(fl, CV_32FC3);
-  const size_t plane = static_cast<size_t>(f.height) * f.width;
-  for (int c = 0; c < 3; ++c) {
-    const int src = f.rgb ? 2 - c : c;
-    const float mean = f.mean[c], scale = f.scale[c];
-    float* out = dst + c * plane;
-    for (int y = 0; y < f.height; ++y) {
-      const auto* row = fl.ptr<cv::Vec3f>(y);
-      for (int x = 0; x < f.width; ++x) *out++ = (row[x][src] - mean) * scale;
-    }
-  }
-}
-
 void write_plane(const cv::Mat& m, float* dst) {
   cv::Mat fl;
   m.convertTo(fl, CV_32F);

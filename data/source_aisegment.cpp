@@ -60,6 +60,9 @@ class AisegmentReader : public FormatReader {
 
 }  // namespace
 
-std::unique_ptr<FormatReader> make_aisegment_reader(const SourceConfig& c) { return std::make_unique<AisegmentReader>(c); }
+FormatEntry aisegment_format() {
+  return {"aisegment", "AISegment matting set: RGBA foregrounds, person where alpha >= alpha_threshold", {"root", "alpha_threshold", "soft"},
+          [](const SourceConfig& c) -> std::unique_ptr<FormatReader> { return std::make_unique<AisegmentReader>(c); }};
+}
 
 }  // namespace pseg

@@ -67,6 +67,9 @@ class Eg1800Reader : public FormatReader {
 
 }  // namespace
 
-std::unique_ptr<FormatReader> make_eg1800_reader(const SourceConfig& c) { return std::make_unique<Eg1800Reader>(c); }
+FormatEntry eg1800_format() {
+  return {"eg1800", "EG1800 (PortraitNet or SINet layout)", {"root", "layout", "list"},
+          [](const SourceConfig& c) -> std::unique_ptr<FormatReader> { return std::make_unique<Eg1800Reader>(c); }};
+}
 
 }  // namespace pseg

@@ -55,6 +55,9 @@ class FoldersReader : public FormatReader {
 
 }  // namespace
 
-std::unique_ptr<FormatReader> make_folders_reader(const SourceConfig& c) { return std::make_unique<FoldersReader>(c); }
+FormatEntry folders_format() {
+  return {"folders", "an image folder and a mask folder matched by file stem", {"images", "masks", "mask_rule"},
+          [](const SourceConfig& c) -> std::unique_ptr<FormatReader> { return std::make_unique<FoldersReader>(c); }};
+}
 
 }  // namespace pseg

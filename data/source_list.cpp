@@ -41,6 +41,9 @@ class ListReader : public FormatReader {
 
 }  // namespace
 
-std::unique_ptr<FormatReader> make_list_reader(const SourceConfig& c) { return std::make_unique<ListReader>(c); }
+FormatEntry list_format() {
+  return {"list", "a list file of image/mask pairs (portraitseg synth)", {"root", "list", "mask_rule"},
+          [](const SourceConfig& c) -> std::unique_ptr<FormatReader> { return std::make_unique<ListReader>(c); }};
+}
 
 }  // namespace pseg

@@ -132,6 +132,9 @@ class SuperviselyReader : public FormatReader {
 
 }  // namespace
 
-std::unique_ptr<FormatReader> make_supervisely_reader(const SourceConfig& c) { return std::make_unique<SuperviselyReader>(c); }
+FormatEntry supervisely_format() {
+  return {"supervisely", "Supervisely JSON annotations with bitmap masks", {"root"},
+          [](const SourceConfig& c) -> std::unique_ptr<FormatReader> { return std::make_unique<SuperviselyReader>(c); }};
+}
 
 }  // namespace pseg

@@ -72,6 +72,9 @@ class VocReader : public FormatReader {
 
 }  // namespace
 
-std::unique_ptr<FormatReader> make_voc_reader(const SourceConfig& c) { return std::make_unique<VocReader>(c); }
+FormatEntry voc_format() {
+  return {"voc", "PASCAL VOC segmentation, one class as person", {"root", "class", "list"},
+          [](const SourceConfig& c) -> std::unique_ptr<FormatReader> { return std::make_unique<VocReader>(c); }};
+}
 
 }  // namespace pseg

@@ -1,5 +1,7 @@
 #include "data/synth.h"
 
+#include "data/file_walk.h"
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -141,20 +143,6 @@ void paint(cv::Mat& canvas, cv::Mat& mask, const std::vector<std::vector<cv::Poi
   mask |= part;
 }
 
-bool is_image_file(const fs::path& p) {
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
-  return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp";
-}
-
-std::vector<fs::path> image_files(const fs::path& dir) {
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.is_regular_file() && is_image_file(e.path())) files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 // A random window of `photo` with the aspect ratio of `size`, resized to it.
 cv::Mat cover_crop(const cv::Mat& photo, cv::Size size, Rng& rng, double min_fraction) {
   const double aspect = static_cast<double>(size.width) / size.height;
@@ -290,7 +278,7 @@ std::vector<cv::Mat> load_photos(const fs::path& dir) {
   if (dir.empty()) return {};
   if (!fs::is_directory(dir)) throw std::invalid_argument(dir.string() + ": not a directory");
   std::vector<cv::Mat> photos;
-  for (const auto& f : image_files(dir)) {
+  for (const auto& f : list_images(dir, false)) {
     cv::Mat m = cv::imread(f.string(), cv::IMREAD_COLOR);
     if (m.empty()) throw std::runtime_error(f.string() + ": cannot decode image");
     photos.push_back(m);
@@ -314,7 +302,7 @@ SynthSummary write_synth_dataset(const SynthOptions& o) {
     const fs::path images = o.composite_fg / "images", masks = o.composite_fg / "masks";
     if (!fs::is_directory(images) || !fs::is_directory(masks))
       throw std::invalid_argument(o.composite_fg.string() + ": expected images/ and masks/ folders");
-    for (const auto& img : image_files(images)) {
+    for (const auto& img : list_images(images, false)) {
       const fs::path m = masks / (img.stem().string() + ".png");
       if (fs::exists(m)) foregrounds.emplace_back(img, m);
     }

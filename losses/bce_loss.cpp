@@ -1,4 +1,6 @@
 #include "losses/bce_loss.h"
+#include "losses/loss_registry.h"
+#include "losses/composite_loss.h"
 
 #include <torch/nn/functional/loss.h>
 
@@ -22,6 +24,19 @@ torch::Tensor bce_with_logits_loss(const torch::Tensor& logits, const torch::Ten
   const auto sum = F::binary_cross_entropy_with_logits(
       logits, target, F::BinaryCrossEntropyWithLogitsFuncOptions().weight(valid).reduction(torch::kSum));
   return sum / valid.sum().clamp_min(1);
+}
+
+LossTermEntry bce_term() {
+  return {"bce", "binary cross-entropy on the sigmoid of a 1-channel head (soft targets when given)",
+          LossTermEntry::Target::Mask,
+          [](int64_t channels) {
+            return channels == 1 ? std::string()
+                                 : "binary cross-entropy needs a 1-channel net, this one has " +
+                                       std::to_string(channels) + " mask channels (use \"ce\")";
+          },
+          [](const torch::Tensor& z, const LossInputs& in, const LossConfig& c) {
+            return bce_with_logits_loss(z, in.label, c.soft_targets ? in.soft : torch::Tensor());
+          }};
 }
 
 }  // namespace pseg

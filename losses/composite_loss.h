@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "losses/loss_config.h"
+#include "losses/loss_registry.h"
 
 namespace pseg {
 
@@ -40,9 +41,8 @@ class CompositeLoss {
   const LossConfig& config() const { return config_; }
 
  private:
-  enum class Kind { Bce, Ce, Focal, Kl, Dice };
   struct Term {
-    Kind kind;
+    const LossTermEntry* entry;  // losses/loss_registry.h
     double weight;
     bool plain_view;   // mask terms evaluated on the deformation-only view
     std::string name;  // for logs: "ce", "ce_plain", "kl", "focal", ...

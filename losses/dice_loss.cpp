@@ -1,4 +1,6 @@
 #include "losses/dice_loss.h"
+#include "losses/loss_registry.h"
+#include "losses/composite_loss.h"
 
 #include <torch/torch.h>
 
@@ -23,6 +25,17 @@ torch::Tensor dice_loss(const torch::Tensor& logits, const torch::Tensor& label,
   const auto yv = y * valid;
   constexpr double kSmooth = 1.0;  // keeps empty masks at loss 0 and the gradient finite
   return 1 - (2 * (pv * yv).sum() + kSmooth) / (pv.sum() + yv.sum() + kSmooth);
+}
+
+LossTermEntry dice_term() {
+  return {"dice", "soft Dice on the foreground probability", LossTermEntry::Target::Mask,
+          [](int64_t channels) {
+            return channels == 1 || channels == 2 ? std::string()
+                                                  : "expected 1 or 2 mask channels, got " + std::to_string(channels);
+          },
+          [](const torch::Tensor& z, const LossInputs& in, const LossConfig& c) {
+            return dice_loss(z, in.label, c.soft_targets ? in.soft : torch::Tensor());
+          }};
 }
 
 }  // namespace pseg

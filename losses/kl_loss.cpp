@@ -1,4 +1,6 @@
 #include "losses/kl_loss.h"
+#include "losses/loss_registry.h"
+#include "losses/composite_loss.h"
 
 #include <torch/torch.h>
 
@@ -16,6 +18,17 @@ torch::Tensor kl_consistency_loss(const torch::Tensor& student, const torch::Ten
   // log Q from log_softmax keeps Q·log Q finite where Q underflows to 0.
   const auto log_q = torch::log_softmax(as_two_class_logits(teacher.detach()) / temperature, 1);
   return (log_q.exp() * (log_q - log_p)).mean() * (temperature * temperature);
+}
+
+LossTermEntry kl_term() {
+  return {"kl", "KL divergence of the main view from the plain view (consistency)", LossTermEntry::Target::Consistency,
+          [](int64_t channels) {
+            return channels == 1 || channels == 2 ? std::string()
+                                                  : "expected 1 or 2 mask channels, got " + std::to_string(channels);
+          },
+          [](const torch::Tensor&, const LossInputs& in, const LossConfig& c) {
+            return kl_consistency_loss(in.logits, in.logits_plain, c.kl_temperature);
+          }};
 }
 
 }  // namespace pseg

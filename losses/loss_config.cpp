@@ -1,5 +1,7 @@
 #include "losses/loss_config.h"
 
+#include "losses/loss_registry.h"
+
 #include <stdexcept>
 
 namespace pseg {
@@ -23,11 +25,15 @@ void validate_loss_config(const LossConfig& c) {
   for (size_t i = 0; i < c.terms.size(); ++i) {
     const auto& t = c.terms[i];
     const std::string key = "terms[" + std::to_string(i) + "]";
-    if (t.kind != "bce" && t.kind != "ce" && t.kind != "focal" && t.kind != "kl" && t.kind != "dice")
-      fail(key + ".kind", "expected \"bce\", \"ce\", \"focal\", \"kl\" or \"dice\", got \"" + t.kind + "\"");
+    const LossTermEntry* entry = find_loss_term(t.kind);
+    if (!entry) {
+      std::string known;
+      for (const auto& n : loss_term_names()) known += (known.empty() ? "" : ", ") + n;
+      fail(key + ".kind", "unknown loss term \"" + t.kind + "\" (known: " + known + ")");
+    }
     if (t.weight < 0) fail(key + ".weight", "must be >= 0");
-    if (t.kind == "kl" && !c.consistency)
-      fail(key + ".kind", "a \"kl\" term compares two views: set loss.consistency to true");
+    if (entry->target == LossTermEntry::Target::Consistency && !c.consistency)
+      fail(key + ".kind", "a \"" + t.kind + "\" term compares two views: set loss.consistency to true");
   }
 }
 

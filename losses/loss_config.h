@@ -5,7 +5,7 @@
 
 namespace pseg {
 
-// One weighted term of the "custom" recipe. kind: "bce", "ce", "focal", "kl" or "dice".
+// One weighted term of the "custom" recipe. kind: a term of loss_term_registry() (losses/loss_registry.h).
 struct LossTerm {
   std::string kind;
   double weight = 1.0;

@@ -12,14 +12,25 @@ NetEntry prisma_net_entry();
 NetEntry portrait_net_entry();
 NetEntry slim_net_entry();
 
-const std::vector<NetEntry>& net_registry() {
-  static const std::vector<NetEntry> entries = {
+namespace {
+
+std::vector<NetEntry>& entries() {
+  static std::vector<NetEntry> list = {
       mobile_unet_entry(),
       prisma_net_entry(),
       portrait_net_entry(),
       slim_net_entry(),
   };
-  return entries;
+  return list;
+}
+
+}  // namespace
+
+const std::vector<NetEntry>& net_registry() { return entries(); }
+
+void register_net(NetEntry entry) {
+  if (find_net(entry.name)) throw std::invalid_argument("net \"" + entry.name + "\" is already registered");
+  entries().push_back(std::move(entry));
 }
 
 const NetEntry* find_net(const std::string& name) {
@@ -34,16 +45,18 @@ std::vector<std::string> net_names() {
   return names;
 }
 
+const NetEntry& net_entry(const std::string& name, const std::string& key) {
+  if (const NetEntry* e = find_net(name)) return *e;
+  std::string known;
+  for (const auto& n : net_names()) known += (known.empty() ? "" : ", ") + n;
+  throw std::invalid_argument(key + ": unknown net \"" + name + "\" (known: " + known + ")");
+}
+
 std::shared_ptr<SegNetImpl> create_net(ModelConfig config) {
-  const NetEntry* entry = find_net(config.net);
-  if (!entry) {
-    std::string known;
-    for (const auto& n : net_names()) known += (known.empty() ? "" : ", ") + n;
-    throw std::invalid_argument("model.net: unknown net \"" + config.net + "\" (known: " + known + ")");
-  }
-  for (const auto& spec : entry->options)
+  const NetEntry& entry = net_entry(config.net);
+  for (const auto& spec : entry.options)
     if (!config.options.has(spec.key)) config.options.set(spec.key, spec.default_value);
-  return entry->create(config);
+  return entry.create(config);
 }
 
 }  // namespace pseg

@@ -8,11 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "core/config.h"
-#include "core/infer_bench.h"
-#include "core/loader_bench.h"
-#include "core/train_bench.h"
-#include "data/dataset.h"
+#include "core/bench/bench_job.h"
 #include "tools/command.h"
 
 namespace pseg::cli {
@@ -49,21 +45,14 @@ std::vector<int> parse_int_list(const std::string& flag, const std::string& s) {
 }
 
 int run_loader_bench(const BenchArgs& a) {
-  const Config config = load_config(a.config, a.sets);
-  if (config.data.train.empty()) throw std::invalid_argument(a.config + ": bench --loader needs a data.train section");
-  const Dataset dataset = open_dataset(config.data);
   LoaderBenchOptions o;
   o.workers = parse_int_list("--workers-list", a.workers_list);
   o.runs = a.runs;
   o.max_samples = a.samples;
   o.prior = a.prior;
-  const auto results = bench_loader(dataset.train, o);
+  const auto results = run_loader_bench(a.config, a.sets, o);
   if (a.json) {
-    nlohmann::json rows = nlohmann::json::array();
-    for (const auto& r : results)
-      rows.push_back({{"workers", r.workers}, {"samples", r.samples}, {"samples_per_second", r.samples_per_second},
-                      {"runs", r.runs}});
-    print_line(nlohmann::json{{"mode", "loader"}, {"size", o.size}, {"prior", o.prior}, {"results", rows}}.dump());
+    print_line(to_json(results, o).dump());
     return 0;
   }
   std::printf("loader: decode + PortraitNet augmentation at %dx%d%s, median of %d passes\n", o.size, o.size,
@@ -81,21 +70,6 @@ struct TrainBenchArgs {
   int steps = 20;
   int warmup = 3;
 };
-
-// "HxW" (or "S" for square) as the JSON's [H, W].
-std::pair<int64_t, int64_t> parse_height_width(const std::string& s) {
-  const auto x = s.find('x');
-  try {
-    size_t used_h = 0, used_w = 0;
-    const int64_t h = std::stoll(s.substr(0, x), &used_h);
-    const int64_t w = x == std::string::npos ? h : std::stoll(s.substr(x + 1), &used_w);
-    if (h > 0 && w > 0 && used_h == (x == std::string::npos ? s.size() : x) &&
-        (x == std::string::npos || used_w == s.size() - x - 1))
-      return {h, w};
-  } catch (const std::exception&) {
-  }
-  throw std::invalid_argument("--size: expected HxW or S (e.g. 224x224 or 224), got \"" + s + "\"");
-}
 
 void add_train_bench_options(CLI::App* sub, TrainBenchArgs& t) {
   sub->add_flag("--train", t.train, "measure training steps (data loading, loss recipe, optimiser) of --config");
@@ -119,21 +93,10 @@ int run_train_bench(const BenchArgs& a, const TrainBenchArgs& t, const Context& 
   o.threads = threads_given && ctx.runtime.threads > 0 ? ctx.runtime.threads : 2;
   o.device = ctx.runtime.device;
   o.data_dir = t.data;
-  if (!t.size.empty()) std::tie(o.height, o.width) = parse_height_width(t.size);
+  if (!t.size.empty()) std::tie(o.height, o.width) = parse_size_hw(t.size);
   const TrainBenchResult r = bench_training(config, o);
   if (a.json) {
-    const nlohmann::json row = {{"mode", "train"},
-                                {"net", r.net},
-                                {"config", r.config},
-                                {"size", {r.height, r.width}},
-                                {"batch", r.batch},
-                                {"threads", r.threads},
-                                {"steps", r.steps},
-                                {"images_per_s", r.images_per_s},
-                                {"median_step_ms", r.median_step_ms},
-                                {"p90_step_ms", r.p90_step_ms},
-                                {"median_data_wait_ms", r.median_data_wait_ms}};
-    print_line(nlohmann::json{{"results", {row}}}.dump());
+    print_line(nlohmann::json{{"results", {to_json(r)}}}.dump());
     return 0;
   }
   std::printf("train: %s at %ldx%ld, batch %ld, %d threads, median of %d steps (data loading included)\n",
@@ -151,9 +114,9 @@ struct InferBenchArgs {
 };
 
 void add_infer_bench_options(CLI::App* sub, InferBenchArgs& i) {
-  sub->add_option("--model", i.model, "inference: checkpoint (.ckpt), TorchScript (.pt) or ONNX (.onnx) to time")
+  sub->add_option("--model", i.model, "inference: the model to time: " + engine_list())
       ->check(CLI::ExistingFile);
-  sub->add_option("--engine", i.engine, "inference: libtorch, torchscript, opencv or all (default all)");
+  sub->add_option("--engine", i.engine, "inference: " + join_names(engine_registry().names()) + " or all (default all)");
 }
 
 // Options the inference mode shares with --train keep their --train defaults unless given on the command line.
@@ -168,24 +131,14 @@ int run_infer_bench(const BenchArgs& a, const TrainBenchArgs& t, const InferBenc
   o.config = a.config;
   o.overrides = a.sets;
   o.engines = parse_engine_choice(i.engine);
-  if (!t.size.empty()) std::tie(o.height, o.width) = parse_height_width(t.size);
+  if (!t.size.empty()) std::tie(o.height, o.width) = parse_size_hw(t.size);
   if (given.batch) o.batch = t.batch;
   if (given.runs) o.runs = a.runs;
   if (given.warmup) o.warmup = t.warmup;
   o.device = ctx.runtime.device;
   const auto results = bench_inference(o);
   if (a.json) {
-    nlohmann::ordered_json rows = nlohmann::ordered_json::array();  // keys in the documented order
-    for (const auto& r : results)
-      rows.push_back({{"engine", to_string(r.engine)},
-                      {"size", {r.height, r.width}},
-                      {"batch", r.batch},
-                      {"threads", r.threads},
-                      {"median_ms", r.median_ms},
-                      {"p90_ms", r.p90_ms},
-                      {"p99_ms", r.p99_ms},
-                      {"fps", r.fps}});
-    print_line(nlohmann::ordered_json{{"results", rows}}.dump());
+    print_line(to_json(results).dump());
     return 0;
   }
   std::printf("inference: %s, net alone (preprocessed input to probability), %d timed runs after %d warm-up\n",
@@ -194,7 +147,7 @@ int run_infer_bench(const BenchArgs& a, const TrainBenchArgs& t, const InferBenc
               "p99 ms", "fps");
   for (const auto& r : results) {
     const std::string size = std::to_string(r.height) + "x" + std::to_string(r.width);
-    std::printf("  %-12s %9s %5ld %7d %10.2f %10.2f %10.2f %9.1f\n", to_string(r.engine).c_str(), size.c_str(),
+    std::printf("  %-12s %9s %5ld %7d %10.2f %10.2f %10.2f %9.1f\n", r.engine.c_str(), size.c_str(),
                 static_cast<long>(r.batch), r.threads, r.median_ms, r.p90_ms, r.p99_ms, r.fps);
   }
   return 0;

@@ -4,9 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/config.h"
-#include "core/dataset_report.h"
-#include "core/preview.h"
+#include "core/datasets/data_job.h"
 #include "tools/command.h"
 
 namespace pseg::cli {
@@ -41,17 +39,13 @@ void print_split(const char* name, const SplitReport& r) {
 }
 
 int run_data(const DataArgs& a) {
-  const Config config = load_config(a.config, a.sets);
-  if (config.data.train.empty() && config.data.test.empty())
-    throw ConfigError(a.config + ": data: missing required section");
-  const Dataset d = open_dataset(config.data);
-  if (!a.preview.empty()) write_training_preview(config, *d.train, a.preview, a.preview_count);
+  const DatasetReport report = pseg::run_data({a.config, a.sets, a.preview, a.preview_count});
   if (a.json) {
-    print_line(to_json(d.report).dump());
+    print_line(to_json(report).dump());
     return 0;
   }
-  print_split("train", d.report.train);
-  print_split(d.report.held_out ? "test (held out of train)" : "test", d.report.test);
+  print_split("train", report.train);
+  print_split(report.held_out ? "test (held out of train)" : "test", report.test);
   return 0;
 }
 

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "core/eval_run.h"
+#include "core/eval/eval_job.h"
 #include "tools/command.h"
 
 namespace pseg::cli {
@@ -17,14 +17,13 @@ struct EvalArgs {
 
 void print_report(const EvalReport& r) {
   const auto& m = r.result.metrics;
-  const auto& model = r.model;
-  std::printf("model  %s (%s: %s, %s, interpolation %s)\n", model["path"].get<std::string>().c_str(),
-              model["engine"].get<std::string>().c_str(), model["description"].get<std::string>().c_str(),
-              model["resize"].get<std::string>().c_str(), model["interpolation"].get<std::string>().c_str());
+  const EvalModel& model = r.model;
+  std::printf("model  %s (%s: %s, %s, interpolation %s)\n", model.path.c_str(), model.engine.c_str(),
+              model.description.c_str(), model.resize.c_str(), model.interpolation.c_str());
   std::string sources;
-  for (const auto& s : r.data["sources"]) sources += (sources.empty() ? "" : ", ") + s.get<std::string>();
+  for (const auto& s : r.data.sources) sources += (sources.empty() ? "" : ", ") + s;
   std::printf("data   %s: %ld images at their original size\n", sources.c_str(), static_cast<long>(m.images));
-  if (r.model["empty_prior"].get<bool>())
+  if (model.empty_prior)
     std::printf("note   the model has a prior channel: still images were given an empty prior\n");
   std::printf("\n  %-20s %9s\n", "metric", "value");
   const std::vector<std::pair<const char*, double>> rows = {
@@ -49,7 +48,7 @@ void register_eval(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<EvalArgs>();
   EvalRequest& q = args->request;
   auto* sub = app.add_subcommand("eval", "Measure mIOU of a model (.ckpt, .pt or .onnx) on a test set");
-  sub->add_option("--model", q.model, "checkpoint (.ckpt), TorchScript (.pt) or ONNX (.onnx, OpenCV DNN)")->required();
+  sub->add_option("--model", q.model, "model file: " + engine_list())->required();
   sub->add_option("--config", q.config, "JSON config whose data split to evaluate on")->check(CLI::ExistingFile);
   sub->add_option("--set", q.overrides, "override a config value: key.path=VALUE");
   sub->add_option("--data", q.data,

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "core/exporter.h"
+#include "core/export/export_job.h"
 #include "tools/command.h"
 
 namespace pseg::cli {
@@ -19,26 +19,11 @@ struct ExportArgs {
   bool json = false;
 };
 
-// "HxW" -> (H, W); both positive.
-std::pair<int64_t, int64_t> parse_height_by_width(const std::string& s) {
-  const auto x = s.find('x');
-  try {
-    if (x != std::string::npos) {
-      size_t used_h = 0, used_w = 0;
-      const long long h = std::stoll(s.substr(0, x), &used_h);
-      const long long w = std::stoll(s.substr(x + 1), &used_w);
-      if (used_h == x && used_w == s.size() - x - 1 && h > 0 && w > 0) return {h, w};
-    }
-  } catch (const std::exception&) {
-  }
-  throw std::invalid_argument("--size: expected HxW with positive integers, e.g. 256x256, got \"" + s + "\"");
-}
-
 int run_export_cmd(ExportArgs& a, const Context& ctx) {
   ExportOptions& o = a.options;
   o.format = parse_export_format(a.format);
   o.head = parse_export_head(a.head);
-  if (!a.size.empty()) std::tie(o.height, o.width) = parse_height_by_width(a.size);
+  if (!a.size.empty()) std::tie(o.height, o.width) = parse_size_hw(a.size);
   o.verify = !a.no_verify;
   o.fold_bn = !a.keep_bn;
   o.device = ctx.runtime.device;

@@ -2,7 +2,8 @@
 // core/importer.
 #include <cstdio>
 
-#include "core/importer.h"
+#include "core/import/import_job.h"
+#include "nets/registry.h"
 #include "tools/command.h"
 
 namespace pseg::cli {
@@ -20,7 +21,7 @@ int run_import_cmd(const ImportArgs& a) {
     return 0;
   }
   std::printf("imported %s (%s) into %s: %lld layers, %lld tensors, %lld values (net has %lld parameters)\n",
-              r.from.c_str(), to_string(r.format).c_str(), r.net.c_str(), static_cast<long long>(r.stats.layers),
+              r.from.c_str(), r.format.c_str(), r.net.c_str(), static_cast<long long>(r.stats.layers),
               static_cast<long long>(r.stats.tensors), static_cast<long long>(r.stats.values),
               static_cast<long long>(r.parameters));
   std::printf("checkpoint   %s\n", r.out.c_str());
@@ -33,8 +34,8 @@ void register_import(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<ImportArgs>();
   auto& o = args->options;
   auto* sub = app.add_subcommand("import", "Import trained reference weights (ONNX, Keras HDF5) into a checkpoint");
-  sub->add_option("--from", o.from, "weights file: .onnx, or Keras .h5 / .hdf5")->required()->check(CLI::ExistingFile);
-  sub->add_option("--net", o.net, "net the weights belong to: prisma_net (.onnx), slim_net or mobile_unet (.h5)")->required();
+  sub->add_option("--from", o.from, "weights file: " + importer_list())->required()->check(CLI::ExistingFile);
+  sub->add_option("--net", o.net, "net the weights belong to: " + join_names(net_names()))->required();
   sub->add_option("--set", o.overrides, "config value of the imported net: key.path=VALUE, e.g. model.decoder=bilinear");
   sub->add_option("--out", o.out, "checkpoint to write (.ckpt)")->required();
   sub->add_flag("--json", args->json, "print exactly one JSON object describing the result");

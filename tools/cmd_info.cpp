@@ -2,9 +2,10 @@
 #include <cstdio>
 #include <iostream>
 
-#include "core/config.h"
-#include "core/errors.h"
-#include "core/net_info.h"
+#include "core/common/errors.h"
+#include "core/info/info_job.h"
+#include "core/common/registry.h"
+#include "nets/registry.h"
 #include "tools/command.h"
 
 namespace pseg::cli {
@@ -30,15 +31,7 @@ std::string grouped(int64_t n) {
 }
 
 int run_info(const InfoArgs& a, const Context& ctx) {
-  Config config;
-  if (!a.config.empty()) {
-    config = load_config(a.config, a.sets);
-  } else {
-    nlohmann::json j = {{"model", {{"net", a.net}}}};
-    for (const auto& s : a.sets) apply_override(j, s.rfind("model.", 0) == 0 ? s : "model." + s);
-    config = parse_config(j, "--net " + a.net);
-  }
-  const NetInfo info = inspect_net(config.model, ctx.runtime.device);
+  const NetInfo info = pseg::run_info({a.config, a.net, a.sets, ctx.runtime.device});
   if (a.json) {
     print_line(to_json(info).dump());
     return 0;
@@ -61,7 +54,7 @@ void register_info(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand("info", "Build a net, run one forward pass, report shapes, parameters and MACs");
   auto* cfg = sub->add_option("--config", args->config, "JSON config whose model section defines the net")
                   ->check(CLI::ExistingFile);
-  auto* net = sub->add_option("--net", args->net, "net name (mobile_unet, prisma_net, portrait_net, slim_net)");
+  auto* net = sub->add_option("--net", args->net, "net name (" + join_names(net_names()) + ")");
   cfg->excludes(net);
   sub->add_option("--set", args->sets, "override a value: key.path=VALUE (with --net, model. is implied)");
   sub->add_flag("--json", args->json, "print exactly one JSON object");

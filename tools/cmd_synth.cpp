@@ -19,30 +19,13 @@ struct SynthArgs {
   bool json = false;
 };
 
-// "S" (square) or "WxH".
-std::pair<int, int> parse_width_by_height(const std::string& s) {
-  const auto x = s.find('x');
-  try {
-    size_t used = 0;
-    if (x == std::string::npos) {
-      const int v = std::stoi(s, &used);
-      if (used == s.size()) return {v, v};
-    } else {
-      const int w = std::stoi(s.substr(0, x), &used);
-      size_t used_h = 0;
-      const int h = std::stoi(s.substr(x + 1), &used_h);
-      if (used == x && used_h == s.size() - x - 1) return {w, h};
-    }
-  } catch (const std::exception&) {
-  }
-  throw std::invalid_argument("--size: expected S or WxH (e.g. 256 or 600x800), got \"" + s + "\"");
-}
-
 int run_synth(const SynthArgs& a) {
   SynthOptions o;
   o.out = a.out;
   o.count = a.count;
-  std::tie(o.width, o.height) = parse_width_by_height(a.size);
+  const auto [height, width] = parse_size_hw(a.size);
+  o.height = static_cast<int>(height);
+  o.width = static_cast<int>(width);
   o.seed = a.seed;
   o.test_fraction = a.test_fraction;
   o.backgrounds = a.backgrounds;
@@ -66,7 +49,7 @@ void register_synth(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand("synth", "Write a synthetic portrait dataset (images/, masks/, train.txt, test.txt)");
   sub->add_option("--out", args->out, "output directory")->required();
   sub->add_option("--count", args->count, "number of samples (default 100)")->check(CLI::PositiveNumber);
-  sub->add_option("--size", args->size, "image size: S or WxH (default 256)");
+  sub->add_option("--size", args->size, "image size HxW (height x width) or S (default 256)");
   sub->add_option("--seed", args->seed, "random seed (default 0)");
   sub->add_option("--test-fraction", args->test_fraction, "fraction listed in test.txt (default 0.2)")
       ->check(CLI::Range(0.0, 0.99));

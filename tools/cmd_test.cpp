@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/photo_runner.h"
+#include "core/infer/photo_job.h"
 #include "tools/command.h"
 
 namespace pseg::cli {
@@ -71,13 +71,13 @@ int run_test_cmd(TestArgs& a, const Context& ctx, bool threshold_given) {
   }
   if (a.json) {
     print_line(nlohmann::json{{"model", a.model},
-                              {"engine", to_string(predictor->engine())},
+                              {"engine", predictor->engine()},
                               {"images", images},
                               {"failed", failures}}
                    .dump());
   } else {
     std::printf("%zu photo(s) processed with %s (%s), %zu failed\n", results.size() - failed, a.model.c_str(),
-                to_string(predictor->engine()).c_str(), failed);
+                predictor->engine().c_str(), failed);
   }
   return failed == 0 ? 0 : 1;
 }
@@ -88,7 +88,7 @@ void register_test(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<TestArgs>();
   auto& p = args->photo;
   auto* sub = app.add_subcommand("test", "Cut the person out of photos: mask, cut-out, new or blurred background");
-  sub->add_option("--model", args->model, "checkpoint (.ckpt), TorchScript (.pt) or ONNX (.onnx) model")
+  sub->add_option("--model", args->model, "model file: " + engine_list())
       ->required()
       ->check(CLI::ExistingFile);
   sub->add_option("inputs", p.inputs, "images and/or directories of images")->required();

@@ -1,11 +1,8 @@
 // portraitseg train: train a net from a JSON config, or resume a run.
-#include <cmath>
 #include <iostream>
 
-#include "core/config.h"
-#include "core/errors.h"
-#include "core/launcher.h"
-#include "core/trainer.h"
+#include "core/common/errors.h"
+#include "core/train/train_job.h"
 #include "tools/command.h"
 
 namespace pseg::cli {
@@ -40,23 +37,7 @@ int run_train(const TrainArgs& a, const Context& ctx, bool device_given, bool th
   if (threads_given) req.threads_override = ctx.runtime.threads;
   const TrainResult r = run_training(req);
   if (r.rank != 0) return r.interrupted ? 1 : 0;  // rank 0 reports for the whole data-parallel run
-  if (a.json) {
-    nlohmann::json j = {{"run_dir", r.run_dir},           {"epochs_completed", r.epochs_completed},
-                        {"steps", r.steps},               {"interrupted", r.interrupted},
-                        {"early_stopped", r.early_stopped}, {"best_metric_name", r.best_metric_name},
-                        {"world_size", r.world_size},     {"global_batch", r.global_batch}};
-    if (r.world_size > 1)
-      j["throughput"] = {{"samples_per_second", r.samples_per_second},
-                         {"step_ms", r.step_ms},
-                         {"allreduce_ms_per_step", r.sync_ms_per_step},
-                         {"sync_bn_ms_per_step", r.batch_norm_sync_ms_per_step}};
-    j["best_metric"] = std::isfinite(r.best_metric) ? nlohmann::json(r.best_metric) : nlohmann::json();
-    if (r.validated)
-      j["last_validation"] = {{"miou_per_image", r.last_metrics.miou_per_image},
-                              {"miou_confusion", r.last_metrics.miou_confusion},
-                              {"images", r.last_metrics.images}};
-    print_line(j.dump());
-  }
+  if (a.json) print_line(to_json(r).dump());
   if (a.dry_run) {
     if (!a.json) print_line("dry run: config and datasets are valid");
     return 0;

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "core/video_runner.h"
+#include "core/infer/video_job.h"
 #include "tools/command.h"
 
 namespace pseg::cli {
@@ -80,7 +80,7 @@ void register_video(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<VideoArgs>();
   auto& v = args->video;
   auto* sub = app.add_subcommand("video", "Segment a video: background replaced, blurred, or the mask");
-  sub->add_option("--model", args->model, "checkpoint (.ckpt), TorchScript (.pt) or ONNX (.onnx) model")
+  sub->add_option("--model", args->model, "model file: " + engine_list())
       ->required()
       ->check(CLI::ExistingFile);
   sub->add_option("input", v.input, "input video")->required();

@@ -3,9 +3,11 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <cstdint>
 #include <string>
+#include <utility>
 
-#include "core/runtime.h"
+#include "core/common/runtime.h"
 
 namespace pseg::cli {
 
@@ -16,6 +18,10 @@ struct Context {
 
 // Adds --threads, --device, --log-level, --quiet to a subcommand.
 void add_runtime_options(CLI::App* sub, Context& ctx);
+
+// The one --size convention of every command: "HxW" (height first, as a config's input_size [H, W]) or "S" for a
+// square, positive integers. Throws std::invalid_argument naming the expected order otherwise.
+std::pair<int64_t, int64_t> parse_size_hw(const std::string& text);
 
 // Prints a JSON value (or any text) as the machine-readable result on stdout.
 void print_line(const std::string& s);

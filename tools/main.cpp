@@ -6,7 +6,7 @@
 
 #include <iostream>
 
-#include "core/errors.h"
+#include "core/common/errors.h"
 #include "tools/command.h"
 
 namespace {

@@ -139,7 +139,7 @@ synth_dir() {  # synthetic dataset at H x W, written once per size
   local h="$1" w="$2" dir="$OUT/data/synth_${h}x${w}_n${SYNTH_COUNT}"
   if [[ ! -f "$dir/train.txt" ]]; then
     say "writing $SYNTH_COUNT synthetic samples at ${w}x${h} to $dir"
-    "$BIN" synth --out "$dir" --count "$SYNTH_COUNT" --size "${w}x${h}" --seed 0 --quiet >"$OUT/logs/synth_${h}x${w}.log" 2>&1 \
+    "$BIN" synth --out "$dir" --count "$SYNTH_COUNT" --size "${h}x${w}" --seed 0 --quiet >"$OUT/logs/synth_${h}x${w}.log" 2>&1 \
       || { say "portraitseg synth failed (see $OUT/logs/synth_${h}x${w}.log)"; return 1; }
   fi
   echo "$dir"

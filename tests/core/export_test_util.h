@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "core/config.h"
+#include "core/config/config.h"
 #include "nets/registry.h"
 #include "nets/segnet.h"
-#include "test_support.h"
+#include "tests/test_support.h"
 
 namespace pseg::test {
 

@@ -16,10 +16,10 @@
 #include <utility>
 #include <vector>
 
-#include "core/export_head.h"
-#include "core/importer.h"
+#include "core/export/export_head.h"
+#include "core/import/import_job.h"
 #include "nets/segnet.h"
-#include "test_support.h"
+#include "tests/test_support.h"
 
 namespace pseg::test {
 

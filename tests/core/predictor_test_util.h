@@ -6,9 +6,9 @@
 #include <string>
 #include <torch/torch.h>
 
-#include "core/checkpoint.h"
-#include "core/config.h"
-#include "core/exporter.h"
+#include "core/model_io/checkpoint.h"
+#include "core/config/config.h"
+#include "core/export/export_job.h"
 #include "nets/registry.h"
 
 namespace pseg::test {

@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "data/loader.h"
-#include "test_support.h"
+#include "tests/test_support.h"
 
 using namespace pseg;
 

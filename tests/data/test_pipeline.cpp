@@ -4,7 +4,7 @@
 #include <torch/torch.h>
 
 #include "data/pipeline.h"
-#include "test_support.h"
+#include "tests/test_support.h"
 
 using namespace pseg;
 

@@ -1,8 +1,8 @@
 // The public sample sets in $PORTRAITSEG_REFERENCE/datasets: 12 VOC pairs with void pixels, 4 AISegment pairs.
 #include <catch2/catch.hpp>
 
-#include "data/source_test_util.h"
-#include "test_support.h"
+#include "tests/data/source_test_util.h"
+#include "tests/test_support.h"
 
 using namespace pseg;
 using namespace pseg::test;

@@ -1,10 +1,10 @@
 // Every dataset format read from a tiny fixture written by the test.
 #include <catch2/catch.hpp>
 
-#include "data/fixtures.h"
+#include "tests/data/fixtures.h"
 #include "data/image_io.h"
-#include "data/source_test_util.h"
-#include "test_support.h"
+#include "tests/data/source_test_util.h"
+#include "tests/test_support.h"
 
 using namespace pseg;
 using namespace pseg::test;

@@ -6,7 +6,7 @@
 #include <set>
 
 #include "data/synth.h"
-#include "test_support.h"
+#include "tests/test_support.h"
 
 using namespace pseg;
 

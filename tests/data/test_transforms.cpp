@@ -1,7 +1,9 @@
 // Geometric, photometric, boundary, mask-target and prior transforms: alignment, ranges, hand-computed values.
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "data/boundary.h"
 #include "data/geometric.h"
@@ -9,7 +11,7 @@
 #include "data/photometric.h"
 #include "data/prior.h"
 #include "data/resize.h"
-#include "test_support.h"
+#include "tests/test_support.h"
 
 using namespace pseg;
 
@@ -208,6 +210,47 @@ TEST_CASE("texture augmentation: identity at probability 0, bounded and reproduc
   cv::minMaxLoc(x.reshape(1), &lo, &hi);
   CHECK(lo >= 0.0);
   CHECK(hi <= 255.0);
+  CHECK(cv::norm(x - img_f, cv::NORM_L1) / static_cast<double>(img.total() * 3) > 1.0);  // not the identity
+}
+
+TEST_CASE("texture augmentation: each stage changes the image the way it should") {
+  cv::Mat img(32, 32, CV_8UC3);
+  cv::randu(img, 40, 215);
+  cv::Mat img_f;
+  img.convertTo(img_f, CV_32F);
+  cv::Scalar mean_in, std_in;
+  cv::meanStdDev(img_f.reshape(1), mean_in, std_in);
+  SECTION("blur lowers the spread of a noise image") {
+    for (uint64_t seed = 0; seed < 5; ++seed) {
+      Rng rng(seed);
+      const cv::Mat out = texture_augment(img, TextureAugment{0, 1, 0, 10}, rng);
+      cv::Scalar mean_out, std_out;
+      cv::meanStdDev(out.reshape(1), mean_out, std_out);
+      CHECK(std_out[0] < 0.8 * std_in[0]);
+      CHECK(mean_out[0] == Approx(mean_in[0]).margin(3));
+    }
+  }
+  SECTION("noise adds zero-mean deviations of at most sigma_max scale") {
+    double largest = 0;
+    for (uint64_t seed = 0; seed < 5; ++seed) {
+      Rng rng(seed);
+      const cv::Mat diff = texture_augment(img, TextureAugment{0, 0, 1, 10}, rng) - img_f;
+      cv::Scalar m, s;
+      cv::meanStdDev(diff.reshape(1), m, s);
+      CHECK(std::abs(m[0]) < 1.5);
+      CHECK(s[0] <= 10.5);
+      largest = std::max(largest, s[0]);
+    }
+    CHECK(largest > 1.0);
+  }
+  SECTION("enhancement draws factors that change the image") {
+    int changed = 0;
+    for (uint64_t seed = 0; seed < 5; ++seed) {
+      Rng rng(seed);
+      changed += cv::norm(texture_augment(img, TextureAugment{1, 0, 0, 10}, rng) - img_f, cv::NORM_INF) > 0;
+    }
+    CHECK(changed >= 4);
+  }
 }
 
 TEST_CASE("Slim colour: brightness shifts every channel by one delta within range") {
@@ -224,6 +267,15 @@ TEST_CASE("Slim colour: brightness shifts every channel by one delta within rang
   CHECK(std::abs(d[0]) <= 25.5 + 1);
   CHECK(d[0] == Approx(d[1]).margin(1));
   CHECK(d[1] == Approx(d[2]).margin(1));
+  // The delta is drawn: over several draws it varies and is not always (near) zero.
+  std::set<int> deltas;
+  for (int i = 0; i < 20; ++i) {
+    cv::Mat o = img.clone();
+    slim_color(o, s, rng);
+    deltas.insert(static_cast<int>(o.at<cv::Vec3b>(0, 0)[0]) - 100);
+  }
+  CHECK(deltas.size() >= 5);
+  CHECK(std::max(std::abs(*deltas.begin()), std::abs(*deltas.rbegin())) > 5);
   s.brightness_prob = 0;
   s.saturation_prob = 1;
   cv::Mat grey(4, 4, CV_8UC3, cv::Scalar::all(90)), g2 = grey.clone();

@@ -4,9 +4,9 @@
 
 #include <fstream>
 
-#include "data/fixtures.h"
-#include "data/source_test_util.h"
-#include "test_support.h"
+#include "tests/data/fixtures.h"
+#include "tests/data/source_test_util.h"
+#include "tests/test_support.h"
 
 using namespace pseg;
 using namespace pseg::test;

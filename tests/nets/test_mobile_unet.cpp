@@ -2,7 +2,7 @@
 #include <cmath>
 
 #include "nets/mobile_unet.h"
-#include "nets/net_test_util.h"
+#include "tests/nets/net_test_util.h"
 
 using namespace pseg;
 using namespace pseg::test;

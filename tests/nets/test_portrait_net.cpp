@@ -1,4 +1,4 @@
-#include "nets/net_test_util.h"
+#include "tests/nets/net_test_util.h"
 #include "nets/portrait_net.h"
 #include "nets/sync_batch_norm.h"
 

@@ -1,4 +1,4 @@
-#include "nets/net_test_util.h"
+#include "tests/nets/net_test_util.h"
 #include "nets/prisma_net.h"
 
 using namespace pseg;

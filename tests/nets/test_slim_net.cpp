@@ -2,7 +2,7 @@
 #include <regex>
 #include <sstream>
 
-#include "nets/net_test_util.h"
+#include "tests/nets/net_test_util.h"
 #include "nets/slim_net.h"
 
 using namespace pseg;

@@ -9,7 +9,7 @@
 #include <mutex>
 #include <thread>
 
-#include "nets/net_test_util.h"
+#include "tests/nets/net_test_util.h"
 #include "nets/sync_batch_norm.h"
 
 using namespace pseg;

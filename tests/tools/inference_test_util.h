@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "core/trainer_test_util.h"
-#include "test_support.h"
+#include "tests/core/trainer_test_util.h"
+#include "tests/test_support.h"
 
 namespace pseg::test {
 

@@ -3,8 +3,9 @@
 // this checks the measurement, not the speed.
 #include <catch2/catch.hpp>
 
-#include "core/infer_bench.h"
-#include "inference_test_util.h"
+#include "core/bench/infer_bench.h"
+#include "core/common/stats.h"
+#include "tests/tools/inference_test_util.h"
 
 using namespace pseg;
 using namespace pseg::test;

@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "test_support.h"
+#include "tests/test_support.h"
 
 using pseg::test::run_cli;
 

@@ -2,8 +2,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "data/fixtures.h"
-#include "test_support.h"
+#include "tests/data/fixtures.h"
+#include "tests/test_support.h"
 
 using namespace pseg::test;
 

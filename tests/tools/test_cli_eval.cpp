@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
-#include "core/predictor_test_util.h"
-#include "core/trainer_test_util.h"
-#include "test_support.h"
+#include "tests/core/predictor_test_util.h"
+#include "tests/core/trainer_test_util.h"
+#include "tests/test_support.h"
 
 using namespace pseg;
 using namespace pseg::test;

@@ -5,10 +5,10 @@
 
 #include <filesystem>
 
-#include "../core/export_test_util.h"
-#include "core/checkpoint.h"
-#include "core/export_head.h"
-#include "core/model_meta.h"
+#include "tests/core/export_test_util.h"
+#include "core/model_io/checkpoint.h"
+#include "core/export/export_head.h"
+#include "core/model_io/model_meta.h"
 
 using namespace pseg;
 using namespace pseg::test;
@@ -148,6 +148,12 @@ TEST_CASE("export --model exports a checkpoint, also at another size", "[cli][ex
   torch::NoGradGuard no_grad;
   CHECK(torch::equal(m.forward({x}).toTensor(), eager_probability(*net, x)));
   CHECK(read_onnx_meta((dir / "out" / "prisma.onnx").string()).height == 96);
+
+  // The recorded hash fingerprints the config as exported: with the size applied, not the checkpoint's own.
+  nlohmann::json sized = config.resolved;
+  apply_override(sized, input_size_override(96, 96));
+  CHECK(read_onnx_meta((dir / "out" / "prisma.onnx").string()).config_hash == config_hash(sized));
+  CHECK(config_hash(sized) != config_hash(config.resolved));
 }
 
 TEST_CASE("export: bad input fails clearly and leaves no file", "[cli][export]") {

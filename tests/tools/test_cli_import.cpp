@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <set>
 
-#include "../core/export_test_util.h"
-#include "../core/import_test_util.h"
-#include "core/checkpoint.h"
+#include "tests/core/export_test_util.h"
+#include "tests/core/import_test_util.h"
+#include "core/model_io/checkpoint.h"
 
 using namespace pseg;
 using namespace pseg::test;

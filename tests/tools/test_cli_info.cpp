@@ -3,7 +3,7 @@
 
 #include <fstream>
 
-#include "test_support.h"
+#include "tests/test_support.h"
 
 using pseg::test::run_cli;
 using pseg::test::source_path;

@@ -6,10 +6,10 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "core/effects.h"
-#include "core/predictor.h"
+#include "core/infer/effects.h"
+#include "core/infer/predictor.h"
 #include "data/synth.h"
-#include "inference_test_util.h"
+#include "tests/tools/inference_test_util.h"
 
 using namespace pseg;
 using namespace pseg::test;

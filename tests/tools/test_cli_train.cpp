@@ -11,9 +11,9 @@
 #include <fstream>
 #include <thread>
 
-#include "core/checkpoint.h"
-#include "core/trainer_test_util.h"
-#include "test_support.h"
+#include "core/model_io/checkpoint.h"
+#include "tests/core/trainer_test_util.h"
+#include "tests/test_support.h"
 
 using namespace pseg;
 namespace fs = std::filesystem;

@@ -8,8 +8,8 @@
 
 #include <regex>
 
-#include "inference_test_util.h"
-#include "../core/video_test_util.h"
+#include "tests/tools/inference_test_util.h"
+#include "tests/core/video_test_util.h"
 
 using namespace pseg::test;
 namespace fs = std::filesystem;

@@ -19,13 +19,13 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-#include "core/checkpoint.h"
-#include "core/distributed.h"
-#include "core/errors.h"
-#include "core/launcher.h"
-#include "core/trainer_test_util.h"
+#include "core/model_io/checkpoint.h"
+#include "core/distributed/distributed.h"
+#include "core/common/errors.h"
+#include "core/distributed/launcher.h"
+#include "tests/core/trainer_test_util.h"
 #include "nets/registry.h"
-#include "test_support.h"
+#include "tests/test_support.h"
 
 using namespace pseg;
 namespace fs = std::filesystem;
@@ -235,12 +235,18 @@ TEST_CASE("2 processes x batch 4 end with the weights of 1 process x batch 8, ha
     CHECK(fs::exists(dir / "launched" / f));
 
   // The same run with two workers started by hand, from the environment only.
-  const int port = free_port();
+  // The free port is closed before rank 0 binds it, so a parallel test may take it first: try another then.
   const std::vector<std::string> args{"train", "--config", dual_cfg, "--set",
                                       "train.run_dir=" + (dir / "by_hand").string()};
-  const pid_t r0 = spawn_worker(0, 2, port, args, dir / "rank0.log");
-  const pid_t r1 = spawn_worker(1, 2, port, args, dir / "rank1.log");
-  const int c0 = wait_exit_code(r0), c1 = wait_exit_code(r1);
+  int c0 = -1, c1 = -1;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const int port = free_port();
+    const pid_t r0 = spawn_worker(0, 2, port, args, dir / "rank0.log");
+    const pid_t r1 = spawn_worker(1, 2, port, args, dir / "rank1.log");
+    c0 = wait_exit_code(r0);
+    c1 = wait_exit_code(r1);
+    if ((c0 == 0 && c1 == 0) || read_file(dir / "rank0.log").find("already in use") == std::string::npos) break;
+  }
   INFO(read_file(dir / "rank0.log") + read_file(dir / "rank1.log"));
   REQUIRE(c0 == 0);
   REQUIRE(c1 == 0);
@@ -356,10 +362,12 @@ TEST_CASE("a killed worker makes the launcher stop the others and fail naming th
   INFO(r.out);
   REQUIRE(killed_at != Clock::time_point{});
   const double seconds = std::chrono::duration<double>(Clock::now() - killed_at).count();
-  CHECK(r.exit_code != 0);
+  CHECK(r.exit_code == 1);  // the failing worker died by a signal
   CHECK(r.out.find("rank 1 (pid " + std::to_string(victim) + ") was killed by signal 9") != std::string::npos);
   CHECK(r.out.find("training failed: rank 1") != std::string::npos);
-  CHECK(seconds < 30);
+  // The launcher stops the others at once and kills them after its 10 s grace: a bound that holds on a busy
+  // machine, far below the 300 s collective timeout a launcher without that logic would wait for.
+  CHECK(seconds < 10 + 60);
 }
 
 TEST_CASE("a hung worker makes the others fail within the timeout naming it") {
@@ -384,10 +392,10 @@ TEST_CASE("a hung worker makes the others fail within the timeout naming it") {
   INFO(r.out);
   REQUIRE(stopped_at != Clock::time_point{});
   const double seconds = std::chrono::duration<double>(Clock::now() - stopped_at).count();
-  CHECK(r.exit_code != 0);
+  CHECK(r.exit_code == 1);  // rank 0's runtime error
   CHECK(r.out.find("[rank 0] error: distributed: rank 0: ") != std::string::npos);
   const bool named = r.out.find("rank 1 never reached this collective") != std::string::npos ||
                      r.out.find("rank 1 entered this collective but did not complete it") != std::string::npos;
   CHECK(named);
-  CHECK(seconds < 8 + 20);
+  CHECK(seconds < 8 + 60);  // the 8 s collective timeout plus slack for a busy machine
 }

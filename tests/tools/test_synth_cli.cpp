@@ -1,8 +1,9 @@
 // `portraitseg synth`: writes a dataset (exit 0); bad arguments exit 2.
 #include <filesystem>
 #include <fstream>
+#include <opencv2/imgcodecs.hpp>
 
-#include "test_support.h"
+#include "tests/test_support.h"
 
 using pseg::test::run_cli;
 
@@ -15,6 +16,10 @@ TEST_CASE("synth writes a list dataset") {
   CHECK(r.out.find("\"train\":4") != std::string::npos);
   CHECK(std::filesystem::exists(out / "images/synth_00004.jpg"));
   CHECK(std::filesystem::exists(out / "masks/synth_00004.png"));
+  // --size is HxW like every other command: 80 high, 60 wide.
+  const cv::Mat image = cv::imread((out / "images/synth_00004.jpg").string());
+  CHECK(image.rows == 80);
+  CHECK(image.cols == 60);
   std::ifstream test(out / "test.txt");
   std::string line;
   REQUIRE(std::getline(test, line));
@@ -28,6 +33,11 @@ TEST_CASE("synth rejects bad arguments with exit code 2") {
   CHECK(run_cli("synth --count 3").exit_code == 2);
   CHECK(run_cli("synth " + out + " --size abc").exit_code == 2);
   CHECK(run_cli("synth " + out + " --size 8").exit_code == 2);
+  for (const char* bad : {"0x64", "64x-8", "64x", "x64", "64,48"}) {
+    const auto r = run_cli("synth " + out + " --size " + bad);
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.find("expected HxW (height x width") != std::string::npos);
+  }
   CHECK(run_cli("synth " + out + " --count 0").exit_code == 2);
   CHECK(run_cli("synth " + out + " --test-fraction 2").exit_code == 2);
   CHECK(run_cli("synth " + out + " --format gif").exit_code == 2);

@@ -1,0 +1,31 @@
+#include "core/common/runtime.h"
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <thread>
+
+#include "core/common/device.h"
+#include "core/common/errors.h"
+
+namespace pseg {
+
+void apply_runtime(const RuntimeOptions& opts) {
+  auto level = spdlog::level::from_str(opts.log_level);
+  if (level == spdlog::level::off && opts.log_level != "off")
+    throw ConfigError("--log-level " + opts.log_level + ": expected trace, debug, info, warn, error or off");
+  if (opts.quiet && level < spdlog::level::warn) level = spdlog::level::warn;
+  spdlog::set_level(level);
+  spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
+
+  if (opts.threads < 0) throw ConfigError("--threads " + std::to_string(opts.threads) + ": must be >= 0");
+  const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // LibTorch 1.13 assumes SMT and would use half the cores: set the count explicitly.
+  at::set_num_threads(opts.threads > 0 ? opts.threads : hw);
+  // Denormal floats make CPU kernels orders of magnitude slower; they never matter for these nets.
+  at::globalContext().setFlushDenormal(true);
+  checked_device(opts.device);
+  spdlog::debug("threads: {} intra-op, device {}", at::get_num_threads(), opts.device);
+}
+
+}  // namespace pseg

@@ -1,0 +1,84 @@
+#include "core/export/export_onnx.h"
+
+#include <onnx/checker.h>
+#include <onnx/defs/schema.h>
+#include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
+#include <torch/csrc/jit/passes/dead_code_elimination.h>
+#include <torch/torch.h>
+
+#include <fstream>
+#include <stdexcept>
+
+#include "core/export/export_head.h"
+#include "core/export/onnx_lowering.h"
+#include "core/export/tracing.h"
+
+namespace pseg {
+namespace {
+
+void set_tensor_type(onnx::ValueInfoProto* info, const std::string& name, int32_t elem,
+                     const std::vector<int64_t>& sizes, bool dynamic_batch) {
+  info->set_name(name);
+  auto* t = info->mutable_type()->mutable_tensor_type();
+  t->set_elem_type(elem);
+  auto* shape = t->mutable_shape();
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    auto* d = shape->add_dim();
+    if (i == 0 && dynamic_batch) d->set_dim_param("N");
+    else d->set_dim_value(sizes[i]);
+  }
+}
+
+}  // namespace
+
+ModelMeta export_onnx(SegNetImpl& net, const torch::Tensor& example, const ModelMeta& meta,
+                      const OnnxExportOptions& options, const std::string& path) {
+  if (options.opset != 11 && options.opset != 13)
+    throw std::invalid_argument("opset: expected 11 or 13, got " + std::to_string(options.opset));
+  if (net.is_training()) throw std::logic_error("export_onnx: the net must be in eval mode");
+  torch::NoGradGuard no_grad;
+  torch::Tensor output;
+  TracedNet traced = trace_net(net, example, [&](const torch::Tensor& x) {
+    output = inference_forward(net, x, meta.output, meta.threshold);
+    return std::vector<torch::Tensor>{output};
+  });
+  torch::jit::EliminateDeadCode(traced.graph);
+
+  onnx::ModelProto model;
+  model.set_ir_version(options.opset >= 13 ? 7 : 6);
+  model.set_producer_name("portraitseg");
+  model.set_producer_version("0.1.0");
+  auto* opset = model.add_opset_import();
+  opset->set_domain("");
+  opset->set_version(options.opset);
+  auto* graph = model.mutable_graph();
+  graph->set_name(net.config().net);
+
+  const LoweringStats stats = lower_traced_graph(traced, {options.opset, options.fold_bn}, *graph);
+  set_tensor_type(graph->add_input(), "input", onnx::TensorProto::FLOAT, example.sizes().vec(), options.dynamic_batch);
+  set_tensor_type(graph->add_output(), "output", onnx_elem_type(output.scalar_type()), output.sizes().vec(),
+                  options.dynamic_batch);
+
+  ModelMeta written = meta;
+  written.format = "onnx";
+  written.onnx_opset = options.opset;
+  written.dynamic_batch = options.dynamic_batch;
+  written.bn_folded = stats.bn_folded > 0 && stats.bn_kept == 0;
+  auto* prop = model.add_metadata_props();
+  prop->set_key(kMetaKey);
+  prop->set_value(to_json(written).dump());
+
+  try {
+    onnx::checker::check_model(model);
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
+                                       onnx::ShapeInferenceOptions(/*check_type=*/true, /*strict=*/1, false));
+  } catch (const std::exception& e) {
+    throw std::runtime_error("ONNX export: the emitted model is invalid: " + std::string(e.what()));
+  }
+  std::ofstream out(path, std::ios::binary);
+  if (!out || !model.SerializeToOstream(&out)) throw std::runtime_error(path + ": cannot write the ONNX model");
+  return written;
+}
+
+}  // namespace pseg

@@ -1,0 +1,130 @@
+#include "core/import/keras_h5.h"
+
+#include <hdf5.h>
+#include <torch/torch.h>
+
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+namespace pseg {
+namespace {
+
+// Closes an HDF5 id on scope exit.
+class Handle {
+ public:
+  using Close = herr_t (*)(hid_t);
+  Handle(hid_t id, Close close) : id_(id), close_(close) {}
+  ~Handle() {
+    if (id_ >= 0) close_(id_);
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  bool ok() const { return id_ >= 0; }
+  operator hid_t() const { return id_; }
+
+ private:
+  hid_t id_;
+  Close close_;
+};
+
+// HDF5 prints its error stack to stderr by default; failures here become exceptions instead.
+class QuietErrors {
+ public:
+  QuietErrors() {
+    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
+  ~QuietErrors() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+
+ private:
+  H5E_auto2_t func_ = nullptr;
+  void* data_ = nullptr;
+};
+
+// A string-array attribute (fixed-length or variable-length strings); an empty numeric array reads as no strings,
+// which is how Keras stores `weight_names` of a layer without weights.
+std::vector<std::string> string_list_attr(hid_t obj, const char* name, const std::string& where) {
+  if (H5Aexists(obj, name) <= 0) throw std::runtime_error(where + ": attribute " + name + " is missing");
+  const Handle attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose);
+  const Handle type(H5Aget_type(attr), H5Tclose);
+  const Handle space(H5Aget_space(attr), H5Sclose);
+  if (!attr.ok() || !type.ok() || !space.ok()) throw std::runtime_error(where + ": cannot read attribute " + name);
+  const hssize_t n = H5Sget_simple_extent_npoints(space);
+  if (n < 0) throw std::runtime_error(where + ": cannot read attribute " + name);
+  if (H5Tget_class(type) != H5T_STRING) {
+    if (n == 0) return {};
+    throw std::runtime_error(where + ": attribute " + name + " is not a list of strings");
+  }
+  std::vector<std::string> out;
+  if (H5Tis_variable_str(type) > 0) {
+    std::vector<char*> buf(static_cast<size_t>(n), nullptr);
+    const Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(mem, H5T_VARIABLE);
+    if (H5Aread(attr, mem, buf.data()) < 0) throw std::runtime_error(where + ": cannot read attribute " + name);
+    for (char* s : buf) out.emplace_back(s ? s : "");
+    H5Dvlen_reclaim(mem, space, H5P_DEFAULT, buf.data());
+  } else {
+    const size_t width = H5Tget_size(type);
+    std::vector<char> buf(static_cast<size_t>(n) * width + 1, '\0');
+    if (H5Aread(attr, type, buf.data()) < 0) throw std::runtime_error(where + ": cannot read attribute " + name);
+    for (hssize_t i = 0; i < n; ++i) {
+      const char* s = buf.data() + static_cast<size_t>(i) * width;
+      out.emplace_back(s, strnlen(s, width));
+    }
+  }
+  return out;
+}
+
+torch::Tensor read_float_dataset(hid_t group, const std::string& name, const std::string& where) {
+  if (H5Lexists(group, name.c_str(), H5P_DEFAULT) <= 0) throw std::runtime_error(where + ": dataset is missing");
+  const Handle ds(H5Dopen2(group, name.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!ds.ok()) throw std::runtime_error(where + ": cannot open the dataset");
+  const Handle type(H5Dget_type(ds), H5Tclose);
+  if (H5Tget_class(type) != H5T_FLOAT) throw std::runtime_error(where + ": not a floating-point dataset");
+  const Handle space(H5Dget_space(ds), H5Sclose);
+  const int rank = H5Sget_simple_extent_ndims(space);
+  if (rank < 0) throw std::runtime_error(where + ": cannot read the dataset shape");
+  std::vector<hsize_t> dims(static_cast<size_t>(rank));
+  H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  torch::Tensor t = torch::empty(std::vector<int64_t>(dims.begin(), dims.end()), torch::kFloat);
+  if (t.numel() > 0 && H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.data_ptr<float>()) < 0)
+    throw std::runtime_error(where + ": cannot read the data (truncated file?)");
+  return t;
+}
+
+// "conv2d_75/kernel:0" -> "kernel"
+std::string short_weight_name(const std::string& dataset) {
+  const size_t slash = dataset.rfind('/');
+  std::string s = slash == std::string::npos ? dataset : dataset.substr(slash + 1);
+  return s.substr(0, s.find(':'));
+}
+
+}  // namespace
+
+std::vector<KerasLayer> read_keras_h5(const std::string& path) {
+  if (!std::filesystem::is_regular_file(path)) throw std::runtime_error(path + ": no such file");
+  const QuietErrors quiet;
+  if (H5Fis_hdf5(path.c_str()) <= 0) throw std::runtime_error(path + ": not an HDF5 file");
+  const Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!file.ok()) throw std::runtime_error(path + ": cannot open as HDF5 (truncated or damaged)");
+  const bool full_model = H5Lexists(file, "model_weights", H5P_DEFAULT) > 0;
+  const Handle root(H5Gopen2(file, full_model ? "model_weights" : "/", H5P_DEFAULT), H5Gclose);
+  if (!root.ok()) throw std::runtime_error(path + ": cannot open the weights group");
+  if (H5Aexists(root, "layer_names") <= 0)
+    throw std::runtime_error(path + ": not a Keras weights file (no layer_names attribute)");
+  std::vector<KerasLayer> layers;
+  for (const std::string& layer : string_list_attr(root, "layer_names", path)) {
+    const std::string where = path + ": layer " + layer;
+    const Handle group(H5Gopen2(root, layer.c_str(), H5P_DEFAULT), H5Gclose);
+    if (!group.ok()) throw std::runtime_error(where + ": group is missing");
+    KerasLayer l;
+    l.name = layer;
+    for (const std::string& w : string_list_attr(group, "weight_names", where))
+      l.weights.push_back({short_weight_name(w), w, read_float_dataset(group, w, where + ": " + w)});
+    if (!l.weights.empty()) layers.push_back(std::move(l));
+  }
+  return layers;
+}
+
+}  // namespace pseg

@@ -1,0 +1,164 @@
+#include "core/infer/effects.h"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <stdexcept>
+
+namespace pseg {
+namespace {
+
+void check_alpha(const cv::Mat& bgr, const cv::Mat& alpha, const char* what) {
+  if (bgr.type() != CV_8UC3) throw std::invalid_argument(std::string(what) + ": expected an 8-bit BGR image");
+  if (alpha.type() != CV_32FC1 || alpha.size() != bgr.size())
+    throw std::invalid_argument(std::string(what) + ": expected a CV_32FC1 alpha of the image's size");
+}
+
+}  // namespace
+
+cv::Mat feathered_alpha(const cv::Mat& probability, const FeatherOptions& options) {
+  if (probability.type() != CV_32FC1 || probability.empty())
+    throw std::invalid_argument("feathered_alpha: expected a non-empty CV_32FC1 probability map");
+  if (!(options.threshold > 0.f && options.threshold < 1.f))
+    throw std::invalid_argument("threshold " + std::to_string(options.threshold) + ": expected a value in (0, 1)");
+  if (options.feather_px < 0) throw std::invalid_argument("feather: expected >= 0 pixels");
+  cv::Mat p = probability;
+  if (options.feather_px > 0) {
+    const int radius = static_cast<int>(std::ceil(options.feather_px));
+    cv::GaussianBlur(probability, p, cv::Size(2 * radius + 1, 2 * radius + 1), options.feather_px / 2.0,
+                     options.feather_px / 2.0, cv::BORDER_REPLICATE);
+  }
+  const float lo = std::max(0.f, options.threshold - kAlphaBand);
+  const float hi = std::min(1.f, options.threshold + kAlphaBand);
+  cv::Mat alpha(p.size(), CV_32FC1);
+  p.forEach<float>([&](float v, const int* pos) {
+    const float t = std::clamp((v - lo) / (hi - lo), 0.f, 1.f);
+    alpha.at<float>(pos[0], pos[1]) = t * t * (3.f - 2.f * t);
+  });
+  return alpha;
+}
+
+cv::Mat to_mask8(const cv::Mat& map) {
+  cv::Mat out;
+  map.convertTo(out, CV_8U, 255.0);  // saturating, rounds to nearest
+  return out;
+}
+
+cv::Mat cutout_rgba(const cv::Mat& bgr, const cv::Mat& alpha) {
+  check_alpha(bgr, alpha, "cutout");
+  std::vector<cv::Mat> planes;
+  cv::split(bgr, planes);
+  planes.push_back(to_mask8(alpha));
+  cv::Mat out;
+  cv::merge(planes, out);
+  return out;
+}
+
+cv::Mat blend_over(const cv::Mat& bgr, const cv::Mat& alpha, const cv::Mat& background) {
+  check_alpha(bgr, alpha, "blend");
+  if (background.type() != CV_8UC3 || background.size() != bgr.size())
+    throw std::invalid_argument("blend: expected an 8-bit BGR background of the image's size");
+  cv::Mat out(bgr.size(), CV_8UC3);
+  for (int y = 0; y < bgr.rows; ++y) {
+    const auto* f = bgr.ptr<cv::Vec3b>(y);
+    const auto* b = background.ptr<cv::Vec3b>(y);
+    const auto* a = alpha.ptr<float>(y);
+    auto* o = out.ptr<cv::Vec3b>(y);
+    for (int x = 0; x < bgr.cols; ++x) {
+      const float w = a[x];
+      for (int c = 0; c < 3; ++c) o[x][c] = cv::saturate_cast<uchar>(f[x][c] * w + b[x][c] * (1.f - w));
+    }
+  }
+  return out;
+}
+
+cv::Scalar parse_hex_colour(const std::string& text) {
+  const bool ok = text.size() == 7 && text[0] == '#' &&
+                  text.find_first_not_of("0123456789abcdefABCDEF", 1) == std::string::npos;
+  if (!ok) throw std::invalid_argument("colour \"" + text + "\": expected #RRGGBB");
+  const auto byte = [&](size_t at) { return std::stoi(text.substr(at, 2), nullptr, 16); };
+  return cv::Scalar(byte(5), byte(3), byte(1));
+}
+
+cv::Mat fill_crop(const cv::Mat& image, cv::Size size) {
+  const double scale = std::max(static_cast<double>(size.width) / image.cols,
+                                static_cast<double>(size.height) / image.rows);
+  const int w = std::max(size.width, static_cast<int>(std::lround(image.cols * scale)));
+  const int h = std::max(size.height, static_cast<int>(std::lround(image.rows * scale)));
+  cv::Mat scaled;
+  cv::resize(image, scaled, cv::Size(w, h), 0, 0, scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  const cv::Rect centre((w - size.width) / 2, (h - size.height) / 2, size.width, size.height);
+  return scaled(centre).clone();
+}
+
+Background Background::parse(const std::string& spec) {
+  if (!spec.empty() && spec[0] == '#') return colour(parse_hex_colour(spec));
+  if (!std::filesystem::is_regular_file(spec)) throw std::runtime_error(spec + ": no such background image");
+  cv::Mat img = cv::imread(spec, cv::IMREAD_COLOR);
+  if (img.empty()) throw std::runtime_error(spec + ": cannot read the background image");
+  return image(img);
+}
+
+Background Background::colour(const cv::Scalar& bgr) {
+  Background b;
+  b.colour_ = bgr;
+  return b;
+}
+
+Background Background::image(const cv::Mat& bgr) {
+  if (bgr.type() != CV_8UC3 || bgr.empty()) throw std::invalid_argument("background: expected an 8-bit BGR image");
+  Background b;
+  b.image_ = bgr;
+  return b;
+}
+
+const cv::Mat& Background::at(cv::Size size) const {
+  if (cached_.size() != size || cached_.empty())
+    cached_ = image_.empty() ? cv::Mat(size, CV_8UC3, colour_) : fill_crop(image_, size);
+  return cached_;
+}
+
+cv::Mat bokeh_background(const cv::Mat& bgr, const cv::Mat& alpha) {
+  check_alpha(bgr, alpha, "blur");
+  const double sigma = std::max(2.0, 0.012 * std::max(bgr.cols, bgr.rows));
+  // The blur removes all detail finer than sigma anyway: work at 1/k of the resolution (k up to sigma / 3).
+  const int k = std::max(1, static_cast<int>(sigma / 3));
+  const cv::Size small((bgr.cols + k - 1) / k, (bgr.rows + k - 1) / k);
+  cv::Mat image, weight;
+  cv::resize(bgr, image, small, 0, 0, cv::INTER_AREA);
+  image.convertTo(image, CV_32FC3);
+  cv::resize(1.f - alpha, weight, small, 0, 0, cv::INTER_AREA);
+  cv::Mat plain, premultiplied, blurred_weight;
+  cv::GaussianBlur(image, plain, cv::Size(), sigma / k, sigma / k, cv::BORDER_REFLECT);
+  cv::Mat weight3;
+  cv::merge(std::vector<cv::Mat>{weight, weight, weight}, weight3);
+  cv::GaussianBlur(image.mul(weight3), premultiplied, cv::Size(), sigma / k, sigma / k, cv::BORDER_REFLECT);
+  cv::GaussianBlur(weight, blurred_weight, cv::Size(), sigma / k, sigma / k, cv::BORDER_REFLECT);
+  cv::Mat background(small, CV_32FC3);
+  for (int y = 0; y < small.height; ++y) {
+    const auto* pm = premultiplied.ptr<cv::Vec3f>(y);
+    const auto* bw = blurred_weight.ptr<float>(y);
+    const auto* pl = plain.ptr<cv::Vec3f>(y);
+    auto* o = background.ptr<cv::Vec3f>(y);
+    // Deep inside the person there is no background to spread: the plain blur stands in (alpha hides it).
+    for (int x = 0; x < small.width; ++x) o[x] = bw[x] < 1e-3f ? pl[x] : pm[x] / bw[x];
+  }
+  cv::Mat out;
+  if (k > 1) cv::resize(background, background, bgr.size(), 0, 0, cv::INTER_LINEAR);
+  background.convertTo(out, CV_8UC3);
+  return out;
+}
+
+cv::Mat side_by_side(const cv::Mat& bgr, const cv::Mat& alpha, const cv::Mat& result) {
+  check_alpha(bgr, alpha, "preview");
+  cv::Mat grey;
+  cv::cvtColor(to_mask8(alpha), grey, cv::COLOR_GRAY2BGR);
+  cv::Mat out;
+  cv::hconcat(std::vector<cv::Mat>{bgr, grey, result}, out);
+  return out;
+}
+
+}  // namespace pseg

@@ -1,0 +1,33 @@
+#pragma once
+// The inference engines a Predictor can run on, one file each (core/infer/predictor_<engine>.cpp): which model
+// file each opens, and how. open_predictor() picks the engine by the file's extension.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/common/registry.h"
+#include "core/infer/predictor.h"
+
+namespace pseg {
+
+struct EngineEntry {
+  std::string name;
+  std::string summary;
+  std::string extension;      // the model file it opens: ".ckpt", ".pt", ".onnx" (lower case)
+  std::string export_format;  // the `export --format` writing such files; "" for checkpoints
+  bool fixed_batch = false;   // runs only the exported batch unless the file was exported with --dynamic-batch
+  // Throws std::runtime_error naming the file when it cannot be read as this engine's model.
+  std::function<std::unique_ptr<Predictor>(const std::string& path, const PredictorOptions&)> open;
+};
+
+Registry<EngineEntry>& engine_registry();
+
+// The engine opening files with `path`'s extension. Throws std::invalid_argument naming the file and the known
+// model types.
+const EngineEntry& engine_for_file(const std::string& path);
+
+// "libtorch (.ckpt), torchscript (.pt), opencv (.onnx)": for help texts.
+std::string engine_list();
+
+}  // namespace pseg

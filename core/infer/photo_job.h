@@ -1,0 +1,67 @@
+#pragma once
+// The job behind `portraitseg test`: every photo given (or found in a given directory) through the predictor,
+// then the chosen effects written as PNGs next to each other in the output directory:
+//   <stem>_mask.png (8-bit probability), <stem>_cutout.png (RGBA, alpha = feathered mask),
+//   <stem>_replace.png, <stem>_blur.png, and with `all` also <stem>_preview.png (original | alpha | result).
+// A photo that fails is reported and skipped; the others are still processed.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/infer/effects.h"
+#include "core/infer/harmonize.h"
+#include "core/infer/engine_registry.h"
+#include "core/infer/predictor.h"
+
+namespace pseg {
+
+enum class PhotoEffect { Mask, Cutout, Replace, Blur, All };
+// "mask" | "cutout" | "replace" | "blur" | "all"; throws std::invalid_argument naming the accepted values.
+PhotoEffect parse_photo_effect(const std::string& text);
+
+struct PhotoOptions {
+  std::vector<std::string> inputs;  // image files and/or directories (their image files, not recursive)
+  std::string out_dir = ".";
+  PhotoEffect effect = PhotoEffect::All;
+  std::optional<std::string> background;  // "#RRGGBB" or an image; replace uses white without it
+  Harmonize harmonize = Harmonize::None;
+  std::optional<float> threshold;         // default: the model's metadata
+  double feather_px = 3;
+};
+
+struct PhotoTiming {
+  double decode_ms = 0;
+  double preprocess_ms = 0;
+  double inference_ms = 0;
+  double postprocess_ms = 0;  // probability back to the photo's size
+  double effects_ms = 0;      // feathering and compositing
+  double write_ms = 0;        // PNG encoding and writing
+  double total_ms() const {
+    return decode_ms + preprocess_ms + inference_ms + postprocess_ms + effects_ms + write_ms;
+  }
+};
+
+struct PhotoResult {
+  std::string input;
+  std::string error;                          // empty on success
+  int width = 0, height = 0;
+  double foreground = 0;                      // fraction of pixels above the threshold
+  std::map<std::string, std::string> outputs; // kind ("mask", "cutout", ...) -> written path
+  PhotoTiming timing;
+  bool ok() const { return error.empty(); }
+};
+
+// The images named by `inputs` in order: files as given, directories expanded to their image files (the types of
+// image_extensions() in data/file_walk.h, sorted by name, hidden files skipped). A path that does not exist is kept, so that it fails as a photo.
+std::vector<std::string> collect_photos(const std::vector<std::string>& inputs);
+
+// Throws std::invalid_argument for bad options (threshold outside (0, 1), negative feather, malformed colour)
+// and std::runtime_error for an unreadable background, an output directory that cannot be created, or no
+// photo to process, before any photo is processed. Per-photo failures land in the results.
+std::vector<PhotoResult> run_photos(Predictor& predictor, const PhotoOptions& options,
+                                    const std::function<void(const PhotoResult&)>& on_result = {});
+
+}  // namespace pseg

@@ -1,0 +1,141 @@
+#include "core/infer/predictor.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <filesystem>
+#include <stdexcept>
+
+#include "core/infer/engine_registry.h"
+#include "data/planes.h"
+#include "data/resize.h"
+#include "core/common/stopwatch.h"
+
+namespace pseg {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int cv_interpolation(ResizeInterpolation mode, cv::Size from, cv::Size to) {
+  switch (mode) {
+    case ResizeInterpolation::Area: return cv::INTER_AREA;
+    case ResizeInterpolation::Linear: return cv::INTER_LINEAR;
+    case ResizeInterpolation::Cubic: return cv::INTER_CUBIC;
+    case ResizeInterpolation::Auto: break;
+  }
+  return to.width <= from.width && to.height <= from.height ? cv::INTER_AREA : cv::INTER_LINEAR;
+}
+
+void check_image(const cv::Mat& bgr) {
+  if (bgr.empty()) throw std::invalid_argument("predict: empty image");
+  if (bgr.type() != CV_8UC3)
+    throw std::invalid_argument("predict: expected an 8-bit 3-channel BGR image, got type " +
+                                std::to_string(bgr.type()) + " with " + std::to_string(bgr.channels()) + " channels");
+}
+
+// The prior at the image's size, CV_32FC1; empty stays empty (zeros are written later).
+cv::Mat prior_at(const cv::Mat& prior, cv::Size size) {
+  if (prior.empty()) return prior;
+  if (prior.type() != CV_32FC1)
+    throw std::invalid_argument("predict: the prior must be a CV_32FC1 probability map, got type " +
+                                std::to_string(prior.type()));
+  if (prior.size() == size) return prior;
+  cv::Mat out;
+  cv::resize(prior, out, size, 0, 0, cv::INTER_LINEAR);
+  return out;
+}
+
+bool pads_to_square(const ModelMeta& m) { return m.resize == "pad_to_square"; }
+
+}  // namespace
+
+std::string to_string(ResizeInterpolation interpolation) {
+  switch (interpolation) {
+    case ResizeInterpolation::Auto: return "auto";
+    case ResizeInterpolation::Area: return "area";
+    case ResizeInterpolation::Linear: return "linear";
+    case ResizeInterpolation::Cubic: return "cubic";
+  }
+  return "?";
+}
+
+ResizeInterpolation parse_resize_interpolation(const std::string& s) {
+  if (s == "auto") return ResizeInterpolation::Auto;
+  if (s == "area") return ResizeInterpolation::Area;
+  if (s == "linear") return ResizeInterpolation::Linear;
+  if (s == "cubic") return ResizeInterpolation::Cubic;
+  throw std::invalid_argument("interpolation: expected \"auto\", \"area\", \"linear\" or \"cubic\", got \"" + s + "\"");
+}
+
+cv::Mat Predictor::preprocess(const cv::Mat& bgr, const cv::Mat& prior) const {
+  check_image(bgr);
+  const ModelMeta& m = meta_;
+  const bool with_prior = m.channels == 4;
+  Planes p{bgr, cv::Mat(), cv::Mat(), with_prior ? prior_at(prior, bgr.size()) : cv::Mat()};
+  if (pads_to_square(m)) pad_to_square(p, m.pad_value);
+  const cv::Size size(static_cast<int>(m.width), static_cast<int>(m.height));
+  if (p.image.size() != size) {
+    const int interp = cv_interpolation(options_.interpolation, p.image.size(), size);
+    cv::resize(p.image, p.image, size, 0, 0, interp);
+    if (!p.prior.empty()) cv::resize(p.prior, p.prior, size, 0, 0, interp);
+  }
+
+  const int dims[4] = {1, static_cast<int>(m.channels), size.height, size.width};
+  cv::Mat blob(4, dims, CV_32F);
+  const size_t plane = static_cast<size_t>(size.area());
+  float* dst = blob.ptr<float>();
+  write_normalised(p.image, input_format_of(m), dst);
+  if (with_prior) {
+    float* out = dst + 3 * plane;
+    if (p.prior.empty()) {
+      std::fill(out, out + plane, 0.f);
+    } else {
+      for (int y = 0; y < size.height; ++y) out = std::copy_n(p.prior.ptr<float>(y), size.width, out);
+    }
+  }
+  return blob;
+}
+
+cv::Mat Predictor::postprocess(const cv::Mat& probability_blob, cv::Size size) const {
+  if (probability_blob.dims != 4 || probability_blob.type() != CV_32F || probability_blob.size[0] != 1 ||
+      probability_blob.size[1] != 1)
+    throw std::invalid_argument("postprocess: expected a 1 x 1 x H x W CV_32F probability blob");
+  if (size.width <= 0 || size.height <= 0) throw std::invalid_argument("postprocess: target size must be positive");
+  const cv::Mat map(probability_blob.size[2], probability_blob.size[3], CV_32F,
+                    const_cast<float*>(probability_blob.ptr<float>()));
+  cv::Mat out;
+  if (!pads_to_square(meta_)) {
+    cv::resize(map, out, size, 0, 0, cv::INTER_LINEAR);
+    return out;
+  }
+  // Back to the padded square, then the content window pad_to_square placed there.
+  const int side = std::max(size.width, size.height);
+  cv::Mat square;
+  cv::resize(map, square, cv::Size(side, side), 0, 0, cv::INTER_LINEAR);
+  const cv::Rect content((side - size.width) / 2, (side - size.height) / 2, size.width, size.height);
+  return square(content).clone();
+}
+
+Prediction Predictor::predict(const cv::Mat& bgr, const cv::Mat& prior) {
+  Prediction p;
+  auto t0 = Clock::now();
+  const cv::Mat blob = preprocess(bgr, prior);
+  p.timing.preprocess_ms = ms_since(t0);
+  t0 = Clock::now();
+  const cv::Mat out = infer(blob);
+  p.timing.inference_ms = ms_since(t0);
+  t0 = Clock::now();
+  p.probability = postprocess(out, bgr.size());
+  p.timing.postprocess_ms = ms_since(t0);
+  return p;
+}
+
+std::unique_ptr<Predictor> open_predictor(const std::string& model_path, const PredictorOptions& options) {
+  const EngineEntry& engine = engine_for_file(model_path);
+  if (!std::filesystem::is_regular_file(model_path)) throw std::runtime_error(model_path + ": no such model file");
+  return engine.open(model_path, options);
+}
+
+}  // namespace pseg

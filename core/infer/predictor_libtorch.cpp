@@ -1,0 +1,39 @@
+// The LibTorch engine: the eager net rebuilt from a training checkpoint.
+#include <torch/torch.h>
+
+#include "core/model_io/checkpoint.h"
+#include "core/infer/predictor_engines.h"
+
+namespace pseg {
+namespace {
+
+class LibTorchPredictor : public Predictor {
+ public:
+  LibTorchPredictor(LoadedCheckpoint ckpt, const PredictorOptions& options)
+      : Predictor(meta_for(*ckpt.net, ExportHead::Probability, 0.5f), "libtorch", ckpt.path, options),
+        net_(ckpt.net),
+        device_(options.device) {
+    net_->eval();
+  }
+
+  cv::Mat infer(const cv::Mat& blob) override {
+    check_input_blob(blob, meta());
+    torch::NoGradGuard no_grad;
+    return blob_from_tensor(foreground_probability(net_->forward(tensor_from_blob(blob, device_)).mask_logits));
+  }
+
+ private:
+  SegNet net_;
+  torch::Device device_;
+};
+
+}  // namespace
+
+EngineEntry libtorch_engine() {
+  return {"libtorch", "the eager net rebuilt from a training checkpoint", ".ckpt", "", false,
+          [](const std::string& path, const PredictorOptions& options) -> std::unique_ptr<Predictor> {
+            return std::make_unique<LibTorchPredictor>(load_checkpoint(path, options.device), options);
+          }};
+}
+
+}  // namespace pseg

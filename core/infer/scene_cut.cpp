@@ -1,0 +1,21 @@
+#include "core/infer/scene_cut.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+
+namespace pseg {
+
+bool SceneCutDetector::is_cut(const cv::Mat& bgr) {
+  constexpr int kThumbWidth = 64;
+  const int h = std::max(1, bgr.rows * kThumbWidth / std::max(1, bgr.cols));
+  cv::Mat grey, thumb;
+  cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
+  cv::resize(grey, thumb, cv::Size(kThumbWidth, h), 0, 0, cv::INTER_AREA);
+  const bool first = previous_.empty() || previous_.size() != thumb.size();
+  last_difference_ = first ? 0.0 : cv::norm(thumb, previous_, cv::NORM_L1) / static_cast<double>(thumb.total());
+  previous_ = thumb;
+  return !first && last_difference_ > threshold_;
+}
+
+}  // namespace pseg

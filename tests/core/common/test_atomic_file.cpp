@@ -1,0 +1,62 @@
+// AtomicFile: a write, sync or rename that fails raises an error naming the file, keeps the previous file and
+// leaves no temp file behind (faults injected as the disk would report them).
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+#include "core/common/atomic_file.h"
+#include "core/common/errors.h"
+#include "tests/test_support.h"
+
+using namespace pseg;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+size_t entries(const fs::path& dir) {
+  return static_cast<size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
+}
+
+struct FaultGuard {
+  explicit FaultGuard(WriteFault f) { inject_write_fault(f); }
+  ~FaultGuard() { inject_write_fault(WriteFault::None); }
+};
+
+}  // namespace
+
+TEST_CASE("atomic file: failed writes keep the old file and leave no temp file", "[core][atomic_file]") {
+  const fs::path dir = fs::temp_directory_path() / ("pseg_atomic_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const fs::path target = dir / "record.json";
+  write_text_atomic(target.string(), "old");
+  REQUIRE(read_file(target) == "old");
+
+  for (const auto& [fault, words] : {std::pair{WriteFault::Open, "cannot write"},
+                                     std::pair{WriteFault::Sync, "cannot write the new file to disk"},
+                                     std::pair{WriteFault::Rename, "cannot move the new file into place"}}) {
+    CAPTURE(words);
+    FaultGuard guard(fault);
+    try {
+      write_text_atomic(target.string(), "new");
+      FAIL("no error");
+    } catch (const RuntimeError& e) {
+      CHECK_THAT(e.what(), Catch::StartsWith(target.string()) && Catch::Contains(words));
+    }
+    CHECK(read_file(target) == "old");
+    CHECK(entries(dir) == 1);  // no temp file
+  }
+  write_text_atomic(target.string(), "new");
+  CHECK(read_file(target) == "new");
+  CHECK(entries(dir) == 1);
+  fs::remove_all(dir);
+}
