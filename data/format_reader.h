@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/common/registry.h"
 #include "data/data_config.h"
 #include "data/sample.h"
 
@@ -36,13 +37,8 @@ struct FormatEntry {
   std::function<std::unique_ptr<FormatReader>(const SourceConfig&)> create;
 };
 
-const std::vector<FormatEntry>& format_registry();
-// Adds a format at run time (an application's own, or a test's); throws std::invalid_argument when taken.
-void register_format(FormatEntry entry);
-// nullptr when no format has that name.
-const FormatEntry* find_format(const std::string& name);
-// Known format names, in registration order.
-std::vector<std::string> format_names();
+// Every dataset format by name; an application or a test may add its own (core/common/registry.h).
+Registry<FormatEntry>& format_registry();
 
 // Throws std::invalid_argument for an unknown format or an invalid option (e.g. a bad mask rule).
 std::unique_ptr<FormatReader> make_format_reader(const SourceConfig& config);

@@ -11,7 +11,7 @@ CompositeLoss::CompositeLoss(LossConfig config) : config_(std::move(config)) {
   validate_loss_config(config_);
   // Mask terms also apply to the plain view when the recipe teaches consistency ("ce" -> "ce", "ce_plain").
   for (const auto& t : recipe_terms(config_)) {
-    const LossTermEntry* entry = find_loss_term(t.kind);
+    const LossTermEntry* entry = loss_term_registry().find(t.kind);
     terms_.push_back({entry, t.weight, false, t.kind});
     if (entry->target == LossTermEntry::Target::Mask && config_.consistency)
       terms_.push_back({entry, t.weight, true, t.kind + "_plain"});

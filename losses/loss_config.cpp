@@ -25,12 +25,10 @@ void validate_loss_config(const LossConfig& c) {
   for (size_t i = 0; i < c.terms.size(); ++i) {
     const auto& t = c.terms[i];
     const std::string key = "terms[" + std::to_string(i) + "]";
-    const LossTermEntry* entry = find_loss_term(t.kind);
-    if (!entry) {
-      std::string known;
-      for (const auto& n : loss_term_names()) known += (known.empty() ? "" : ", ") + n;
-      fail(key + ".kind", "unknown loss term \"" + t.kind + "\" (known: " + known + ")");
-    }
+    const LossTermEntry* entry = loss_term_registry().find(t.kind);
+    if (!entry)
+      fail(key + ".kind",
+           "unknown loss term \"" + t.kind + "\" (known: " + join_names(loss_term_registry().names()) + ")");
     if (t.weight < 0) fail(key + ".weight", "must be >= 0");
     if (entry->target == LossTermEntry::Target::Consistency && !c.consistency)
       fail(key + ".kind", "a \"" + t.kind + "\" term compares two views: set loss.consistency to true");

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/common/registry.h"
 #include "losses/loss_config.h"
 
 namespace pseg {
@@ -28,12 +29,8 @@ struct LossTermEntry {
   std::function<torch::Tensor(const torch::Tensor& z, const LossInputs& in, const LossConfig& config)> compute;
 };
 
-const std::vector<LossTermEntry>& loss_term_registry();
-// Adds a term at run time (an application's own, or a test's); throws std::invalid_argument when the name is taken.
-void register_loss_term(LossTermEntry entry);
-// nullptr when no term has that name.
-const LossTermEntry* find_loss_term(const std::string& name);
-std::vector<std::string> loss_term_names();
+// Every loss term by name; an application or a test may add its own (core/common/registry.h).
+Registry<LossTermEntry>& loss_term_registry();
 
 // The weighted terms a recipe stands for: "bce" and "ce" one term, "portraitnet" CE (+ KL with consistency,
 // + focal with boundary; training.md §2.5), "custom" its own list.

@@ -2,6 +2,7 @@
 # The main job on a fresh machine: install dependencies, build, generate a synthetic portrait dataset, train
 # configs/demo.json, evaluate, export, and cut the person out of a generated image. Outputs go to runs/demo/.
 # Exits non-zero if the trained model misses the quality bar (eval mIOU per image >= 0.90 on the synthetic test split).
+# Training is 6 epochs (about 5 minutes on 2 idle cores, 0.91 measured): it stops by work done, not by the clock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

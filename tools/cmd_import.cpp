@@ -35,7 +35,7 @@ void register_import(CLI::App& app, Context& ctx) {
   auto& o = args->options;
   auto* sub = app.add_subcommand("import", "Import trained reference weights (ONNX, Keras HDF5) into a checkpoint");
   sub->add_option("--from", o.from, "weights file: " + importer_list())->required()->check(CLI::ExistingFile);
-  sub->add_option("--net", o.net, "net the weights belong to: " + join_names(net_names()))->required();
+  sub->add_option("--net", o.net, "net the weights belong to: " + join_names(net_registry().names()))->required();
   sub->add_option("--set", o.overrides, "config value of the imported net: key.path=VALUE, e.g. model.decoder=bilinear");
   sub->add_option("--out", o.out, "checkpoint to write (.ckpt)")->required();
   sub->add_flag("--json", args->json, "print exactly one JSON object describing the result");

@@ -54,7 +54,7 @@ void register_info(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand("info", "Build a net, run one forward pass, report shapes, parameters and MACs");
   auto* cfg = sub->add_option("--config", args->config, "JSON config whose model section defines the net")
                   ->check(CLI::ExistingFile);
-  auto* net = sub->add_option("--net", args->net, "net name (" + join_names(net_names()) + ")");
+  auto* net = sub->add_option("--net", args->net, "net name (" + join_names(net_registry().names()) + ")");
   cfg->excludes(net);
   sub->add_option("--set", args->sets, "override a value: key.path=VALUE (with --net, model. is implied)");
   sub->add_flag("--json", args->json, "print exactly one JSON object");

@@ -84,12 +84,13 @@ class StepTimingHook : public TrainHook {
 TrainBenchResult bench_training(Config config, const TrainBenchOptions& o) {
   if (o.batch < 1 || o.steps < 1 || o.warmup < 0 || o.threads < 1)
     throw std::invalid_argument("bench --train: batch, steps and threads must be >= 1, warm-up >= 0");
+  if (o.height > 0) {  // the size through the resolved config, as export and inference bench apply it
+    nlohmann::json j = config.resolved;
+    apply_override(j, input_size_override(o.height, o.width));
+    config = parse_config(j, config.source);
+  }
   if (o.data_dir.empty()) require_datasets(config);
   else config.data = synth_data(o.data_dir);
-  if (o.height > 0) {
-    config.model.height = o.height;
-    config.model.width = o.width;
-  }
   config.train.batch_size = o.batch;
   at::set_num_threads(o.threads);
   torch::manual_seed(static_cast<uint64_t>(config.train.seed));

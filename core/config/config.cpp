@@ -37,7 +37,8 @@ OptionValue parse_option(const JsonReader& r, const OptionSpec& spec) {
 ModelConfig parse_model_config(const JsonReader& r) {
   ModelConfig m;
   m.net = r.get_string("net");
-  const NetEntry* entry = &as_config_error([&]() -> const NetEntry& { return net_entry(m.net, r.child_path("net")); });
+  const NetEntry* entry =
+      &as_config_error([&]() -> const NetEntry& { return net_registry().at(m.net, r.child_path("net")); });
 
   std::set<std::string> allowed = {"net", "input_size"};
   for (const auto& spec : entry->options) allowed.insert(spec.key);

@@ -12,8 +12,8 @@ namespace {
 SourceConfig parse_source(const JsonReader& r) {
   SourceConfig s;
   s.format = r.get_string("format");
-  const FormatEntry* format = find_format(s.format);
-  if (!format) r.fail("format", "unknown format \"" + s.format + "\" (known: " + join_names(format_names()) + ")");
+  const FormatEntry* format = format_registry().find(s.format);
+  if (!format) r.fail("format", "unknown format \"" + s.format + "\" (known: " + join_names(format_registry().names()) + ")");
   std::set<std::string> allowed = format->keys;
   allowed.insert({"format", "weight"});
   r.allow_only(allowed);

@@ -29,7 +29,7 @@ LossConfig parse_loss_config(const JsonReader& r) {
     for (const auto& t : r.array_of_objects("terms")) {
       t.allow_only({"kind", "weight"});
       LossTerm term;
-      term.kind = t.get_choice("kind", loss_term_names());
+      term.kind = t.get_choice("kind", loss_term_registry().names());
       term.weight = t.get_number("weight", term.weight);
       require(term.weight >= 0, t, "weight", "must be >= 0");
       c.terms.push_back(term);
@@ -69,16 +69,10 @@ ScheduleConfig parse_schedule_config(const JsonReader& r) {
   ScheduleConfig c;
   c.kind = r.get_choice("kind", schedule_registry().names(), c.kind);
   std::set<std::string> allowed = {"kind", "warmup_epochs", "warmup_start_factor"};
-  const auto& keys = schedule_registry().find(c.kind)->keys;
-  allowed.insert(keys.begin(), keys.end());
+  const ScheduleEntry& entry = *schedule_registry().find(c.kind);
+  allowed.insert(entry.keys.begin(), entry.keys.end());
   r.allow_only(allowed);
-  c.every_epochs = r.get_int("every_epochs", c.every_epochs);
-  c.gamma = r.get_number("gamma", c.gamma);
-  c.factor = r.get_number("factor", c.factor);
-  c.patience = r.get_int("patience", c.patience);
-  c.cooldown = r.get_int("cooldown", c.cooldown);
-  c.min_delta = r.get_number("min_delta", c.min_delta);
-  c.min_lr = r.get_number("min_lr", c.min_lr);
+  entry.parse(r, c);
   c.warmup_epochs = r.get_int("warmup_epochs", c.warmup_epochs);
   c.warmup_start_factor = r.get_number("warmup_start_factor", c.warmup_start_factor);
   return c;  // ranges are checked by LrSchedule in parse_training_sections, which also knows optim.lr

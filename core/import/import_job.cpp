@@ -22,7 +22,7 @@ nlohmann::json option_json(const OptionValue& v) {
 
 Config import_config(const std::string& net, const std::string& source_file,
                      const std::vector<std::string>& overrides) {
-  const NetEntry* entry = &as_config_error([&]() -> const NetEntry& { return net_entry(net, "--net"); });
+  const NetEntry* entry = &as_config_error([&]() -> const NetEntry& { return net_registry().at(net, "--net"); });
   nlohmann::json j = {
       {"description", "Imported from " + std::filesystem::path(source_file).filename().string() + " by portraitseg import"},
       {"model", {{"net", net}}}};

@@ -1,12 +1,8 @@
 #include "core/model_io/checkpoint.h"
 
-#include "core/common/atomic_file.h"
-#include "core/common/device.h"
-
 #include <ATen/CPUGeneratorImpl.h>
 #include <fcntl.h>
-#include <torch/optim/adam.h>
-#include <torch/optim/sgd.h>
+#include <torch/optim/optimizer.h>
 #include <torch/serialize/output-archive.h>
 #include <torch/version.h>
 #include <unistd.h>
@@ -19,6 +15,7 @@
 #include <mutex>
 
 #include "core/common/atomic_file.h"
+#include "core/common/device.h"
 #include "core/common/errors.h"
 #include "nets/registry.h"
 
@@ -29,12 +26,6 @@ namespace fs = std::filesystem;
 
 constexpr const char* kFormat = "portraitseg.checkpoint";
 constexpr const char* kProducer = "portraitseg 0.1.0 (LibTorch " TORCH_VERSION ")";
-
-std::string optimizer_kind(const torch::optim::Optimizer& optimizer) {
-  if (dynamic_cast<const torch::optim::Adam*>(&optimizer)) return "adam";
-  if (dynamic_cast<const torch::optim::SGD*>(&optimizer)) return "sgd";
-  return "other";
-}
 
 // The first line of a c10::Error, without the C++ backtrace.
 std::string brief(const c10::Error& e) {
@@ -156,7 +147,7 @@ void save_checkpoint(const std::string& path, const Config& config, SegNetImpl& 
     torch::serialize::OutputArchive optim;
     optimizer->save(optim);
     archive.write("optimizer", optim);
-    archive.write("optimizer_kind", c10::IValue(optimizer_kind(*optimizer)));
+    archive.write("optimizer_kind", c10::IValue(config.optim.name));
   }
   archive.write("rng_cpu", at::detail::getDefaultCPUGenerator().get_state(), /*is_buffer=*/true);
   save_atomically(archive, path);
@@ -226,14 +217,14 @@ LoadedCheckpoint load_checkpoint(const std::string& path, const std::string& dev
   return ckpt;
 }
 
-bool restore_optimizer(const LoadedCheckpoint& ckpt, torch::optim::Optimizer& optimizer) {
+bool restore_optimizer(const LoadedCheckpoint& ckpt, torch::optim::Optimizer& optimizer, const std::string& name) {
   torch::serialize::InputArchive state;
   if (!ckpt.archive || !ckpt.archive->try_read("optimizer", state)) return false;
   c10::IValue kind;
   if (ckpt.archive->try_read("optimizer_kind", kind) && kind.isString() &&
-      kind.toStringRef() != optimizer_kind(optimizer))
-    throw RuntimeError(ckpt.path + ": holds " + kind.toStringRef() + " optimiser state, the optimiser is " +
-                       optimizer_kind(optimizer) + " (optim.name changed?)");
+      kind.toStringRef() != name)
+    throw ConfigError("optim.name: " + ckpt.path + " holds " + kind.toStringRef() + " optimiser state, the " +
+                      "optimiser is " + name + " (optim.name changed?)");
   try {
     optimizer.load(state);
   } catch (const c10::Error& e) {

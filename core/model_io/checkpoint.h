@@ -54,8 +54,9 @@ void save_checkpoint(const std::string& path, const Config& config, SegNetImpl& 
 LoadedCheckpoint load_checkpoint(const std::string& path, const std::string& device = "cpu");
 
 // Loads the stored optimiser state (Adam moments, step counts); false when the checkpoint has none.
-// The optimiser must be of the same kind, over the parameters of ckpt.net (or a net of the same layout).
-bool restore_optimizer(const LoadedCheckpoint& ckpt, torch::optim::Optimizer& optimizer);
+// The optimiser must be the one the checkpoint's state was saved from (`name`: its optim.name), over the
+// parameters of ckpt.net (or a net of the same layout); throws ConfigError naming both kinds otherwise.
+bool restore_optimizer(const LoadedCheckpoint& ckpt, torch::optim::Optimizer& optimizer, const std::string& name);
 
 // Sets the default CPU generator to the state it had when the checkpoint was written.
 void restore_rng(const LoadedCheckpoint& ckpt);

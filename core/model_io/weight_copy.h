@@ -22,8 +22,8 @@ void copy_weight(torch::Tensor& dst, const torch::Tensor& src, const std::string
                  ImportStats& stats);
 
 // Copies every parameter and buffer of `src` into the same-named one of `dst` (the same net and options, possibly
-// at another input size). Throws std::invalid_argument "<what>: parameter|buffer <name> missing or of another
-// shape ..." when `src` lacks one of `dst`'s tensors or holds it in another shape; `dst` may then be partly copied.
+// at another input size). Throws std::invalid_argument "<what>: parameter|buffer <name> missing" or "<what>:
+// buffer <name> of shape [..], the net has [..]"; `dst` may then be partly copied.
 void copy_net_state(torch::nn::Module& dst, const torch::nn::Module& src, const std::string& what);
 
 // "[3, 8, 2, 2]"

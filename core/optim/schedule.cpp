@@ -41,8 +41,8 @@ ScheduleState LrSchedule::state() const { return state_; }
 
 void LrSchedule::load_state(const ScheduleState& s) {
   if (s.kind != config_.kind)
-    throw std::runtime_error("scheduler state is for schedule.kind \"" + s.kind + "\", the config has \"" +
-                             config_.kind + "\"");
+    throw std::invalid_argument("schedule.kind: the resumed run's scheduler state is for \"" + s.kind +
+                                "\", the config has \"" + config_.kind + "\"");
   state_ = s;
 }
 

@@ -21,7 +21,7 @@ class LrSchedule {
 
   // Everything resuming needs: the plateau learning rate, best, wait and cooldown counter.
   ScheduleState state() const;
-  // Throws std::runtime_error when the state belongs to another kind of schedule.
+  // Throws std::invalid_argument (a configuration error) when the state belongs to another kind of schedule.
   void load_state(const ScheduleState& state);
 
   const ScheduleConfig& config() const { return config_; }

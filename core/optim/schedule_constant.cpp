@@ -4,7 +4,8 @@
 namespace pseg {
 
 ScheduleEntry constant_schedule() {
-  return {"constant", "optim.lr throughout", {}, [](const ScheduleConfig&, double) {},
+  return {"constant", "optim.lr throughout", {}, [](const JsonReader&, ScheduleConfig&) {},
+          [](const ScheduleConfig&, double) {},
           [](const ScheduleConfig&, double base_lr, int64_t, int64_t, const ScheduleState&) { return base_lr; },
           {}};
 }

@@ -12,6 +12,7 @@ ScheduleEntry cosine_schedule() {
   e.name = "cosine";
   e.summary = "cosine annealing to min_lr at the last epoch";
   e.keys = {"min_lr"};
+  e.parse = [](const JsonReader& r, ScheduleConfig& c) { c.min_lr = r.get_number("min_lr", c.min_lr); };
   e.check = [](const ScheduleConfig& c, double base_lr) {
     if (c.min_lr < 0) throw std::invalid_argument("schedule.min_lr: must be >= 0");
     if (c.min_lr > base_lr) throw std::invalid_argument("schedule.min_lr: must not exceed optim.lr");

@@ -13,6 +13,13 @@ ScheduleEntry plateau_schedule() {
   e.name = "plateau";
   e.summary = "multiply by factor after patience validations without a lower val_loss";
   e.keys = {"factor", "patience", "cooldown", "min_delta", "min_lr"};
+  e.parse = [](const JsonReader& r, ScheduleConfig& c) {
+    c.factor = r.get_number("factor", c.factor);
+    c.patience = r.get_int("patience", c.patience);
+    c.cooldown = r.get_int("cooldown", c.cooldown);
+    c.min_delta = r.get_number("min_delta", c.min_delta);
+    c.min_lr = r.get_number("min_lr", c.min_lr);
+  };
   e.check = [](const ScheduleConfig& c, double) {
     auto fail = [](const std::string& key, const std::string& msg) {
       throw std::invalid_argument("schedule." + key + ": " + msg);

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "core/common/json_reader.h"
 #include "core/common/registry.h"
 #include "core/optim/schedule_config.h"
 
@@ -16,6 +17,8 @@ struct ScheduleEntry {
   std::string name;
   std::string summary;
   std::set<std::string> keys;  // its own schedule.* keys (warm-up keys are common to all)
+  // Reads its keys from the schedule section into `config` (ranges are checked by `check`).
+  std::function<void(const JsonReader& schedule, ScheduleConfig& config)> parse;
   // Throws std::invalid_argument "schedule.<key>: ..." for a bad setting of its keys.
   std::function<void(const ScheduleConfig&, double base_lr)> check;
   // The learning rate of `epoch` before warm-up; `state` as the last validation left it.

@@ -11,6 +11,10 @@ ScheduleEntry step_schedule() {
   e.name = "step";
   e.summary = "multiply by gamma every every_epochs epochs";
   e.keys = {"every_epochs", "gamma"};
+  e.parse = [](const JsonReader& r, ScheduleConfig& c) {
+    c.every_epochs = r.get_int("every_epochs", c.every_epochs);
+    c.gamma = r.get_number("gamma", c.gamma);
+  };
   e.check = [](const ScheduleConfig& c, double) {
     if (c.every_epochs < 1) throw std::invalid_argument("schedule.every_epochs: must be >= 1");
     if (c.gamma <= 0) throw std::invalid_argument("schedule.gamma: must be > 0");

@@ -19,7 +19,8 @@ void CheckpointHook::save(TrainContext& c, const std::string& name, int64_t epoc
 void CheckpointHook::after_validation(TrainContext& c, const ValidationResult&) {
   if (!c.improved) return;
   save(c, "best.ckpt", c.epoch + 1, 0);
-  spdlog::info("new best {} {:.4f}: wrote {}/best.ckpt", c.state.best_metric_name, c.state.best_metric, c.run_dir);
+  spdlog::info("new best {} {:.4f}: wrote {}", c.state.best_metric_name, c.state.best_metric,
+               (std::filesystem::path(c.run_dir) / "best.ckpt").string());
 }
 
 void CheckpointHook::after_epoch(TrainContext& c) {
@@ -28,8 +29,8 @@ void CheckpointHook::after_epoch(TrainContext& c) {
 
 void CheckpointHook::on_interrupt(TrainContext& c, int64_t steps_done) {
   save(c, "last.ckpt", c.epoch, steps_done);
-  spdlog::warn("stopped by signal {} at epoch {} step {}; wrote {}/last.ckpt", stop_signal(), c.epoch + 1, steps_done,
-               c.run_dir);
+  spdlog::warn("stopped by signal {} at epoch {} step {}; wrote {}", stop_signal(), c.epoch + 1, steps_done,
+               (std::filesystem::path(c.run_dir) / "last.ckpt").string());
 }
 
 }  // namespace pseg

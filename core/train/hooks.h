@@ -32,7 +32,8 @@ class SignalHook : public TrainHook {
   void before_sync(TrainContext& c, StepSignals& s) override;
 };
 
-// train.time_limit_minutes: past it, the run validates, checkpoints and stops after the current step's epoch.
+// train.time_limit_minutes: the step that finds the limit passed ends its epoch, which is validated and saved,
+// and the run stops.
 class TimeLimitHook : public TrainHook {
  public:
   explicit TimeLimitHook(double minutes) : minutes_(minutes) {}

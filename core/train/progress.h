@@ -10,6 +10,10 @@ class ProgressReporter {
  public:
   // `log_every` steps between plain log lines when stderr is not a terminal.
   ProgressReporter(int64_t epochs, int64_t steps_per_epoch, int64_t log_every);
+  // Ends an open bar line, so an error printed while unwinding starts on a line of its own.
+  ~ProgressReporter() { finish_epoch(); }
+  ProgressReporter(const ProgressReporter&) = delete;
+  ProgressReporter& operator=(const ProgressReporter&) = delete;
   void start_epoch(int64_t epoch);
   void step(int64_t step_in_epoch, double loss, double lr, int64_t samples);
   // Ends the bar line (if any) so later log lines start clean.

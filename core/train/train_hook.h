@@ -41,7 +41,7 @@ struct TrainContext {
   std::optional<ValidationResult> validation;   // set when this epoch was validated
   bool improved = false;                        // this epoch's validation set a new best metric
   bool stop_after_epoch = false;                // a hook ends the run once this epoch is complete
-  bool finish_now = false;                      // a hook ends the run after the current step
+  bool finish_now = false;  // a hook ends the run after the current step, skipping the epoch's end (bench)
 };
 
 // One optimisation step as the hooks see it.

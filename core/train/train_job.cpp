@@ -152,7 +152,7 @@ TrainResult run_training(const TrainRequest& req) {
   auto optimizer = make_optimizer(config.optim, start.net->parameters());
   LrSchedule schedule(config.schedule, config.optim.lr, tc.epochs);
   if (start.resumed) {
-    restore_optimizer(*start.resumed, *optimizer);
+    restore_optimizer(*start.resumed, *optimizer, config.optim.name);
     if (!start.state.scheduler.kind.empty()) schedule.load_state(start.state.scheduler);
     restore_rng(*start.resumed);
   }

@@ -33,20 +33,21 @@ std::string parse_error(const json& j) {
 }  // namespace
 
 TEST_CASE("registries: a net registered in a test is buildable and listed", "[core][registry]") {
-  NetEntry e = *find_net("prisma_net");
+  NetEntry e = *net_registry().find("prisma_net");
   e.name = "test_only_net";
-  register_net(e);
-  CHECK_THROWS_WITH(register_net(e), Catch::Contains("already registered"));
+  net_registry().add(e);
+  CHECK_THROWS_WITH(net_registry().add(e), Catch::Contains("already registered"));
+  CHECK_THAT(join_names(net_registry().names()), Catch::EndsWith("slim_net, test_only_net"));  // help texts
   CHECK_THAT(parse_error({{"model", {{"net", "nope"}}}}), Catch::Contains("known:") && Catch::Contains("test_only_net"));
   const Config c = parse_config({{"model", {{"net", "test_only_net"}}}});
   CHECK(create_net(c.model)->parameter_count() > 0);
 }
 
 TEST_CASE("registries: a dataset format registered in a test is parsed with its own keys", "[core][registry]") {
-  FormatEntry e = *find_format("list");
+  FormatEntry e = *format_registry().find("list");
   e.name = "test_only_format";
   e.keys = {"root", "list", "test_key"};
-  register_format(e);
+  format_registry().add(e);
   const json bad = {{"model", {{"net", "prisma_net"}}}, {"data", {{"test", {{{"format", "nope"}, {"root", "x"}}}}}}};
   CHECK_THAT(parse_error(bad), Catch::Contains("known:") && Catch::Contains("test_only_format"));
   const json good = {{"model", {{"net", "prisma_net"}}},
@@ -55,7 +56,7 @@ TEST_CASE("registries: a dataset format registered in a test is parsed with its 
 }
 
 TEST_CASE("registries: a loss term registered in a test is weighed by the custom recipe", "[core][registry]") {
-  register_loss_term({"test_only_term", "a constant 7", LossTermEntry::Target::Mask,
+  loss_term_registry().add({"test_only_term", "a constant 7", LossTermEntry::Target::Mask,
                       [](int64_t) { return std::string(); },
                       [](const torch::Tensor&, const LossInputs&, const LossConfig&) { return torch::tensor(7.0); }});
   const json bad = {{"model", {{"net", "prisma_net"}}}, {"loss", {{"recipe", "custom"}, {"terms", {{{"kind", "nope"}}}}}}};
@@ -81,10 +82,22 @@ TEST_CASE("registries: an optimiser registered in a test is parsed and built", "
   CHECK(c.optim.momentum == 0.5);
   auto w = torch::zeros({2}, torch::requires_grad());
   CHECK(make_optimizer(c.optim, {w}) != nullptr);
+
+  // Entries never move: what find() returned stays valid however many entries are added later.
+  const OptimizerEntry* kept = optimizer_registry().find("test_only_optim");
+  for (int i = 0; i < 100; ++i) {
+    OptimizerEntry more = e;
+    more.name = "test_only_optim_" + std::to_string(i);
+    optimizer_registry().add(more);
+  }
+  CHECK(kept == optimizer_registry().find("test_only_optim"));
+  CHECK(kept->name == "test_only_optim");
 }
 
 TEST_CASE("registries: a schedule registered in a test sets the learning rate", "[core][registry]") {
-  schedule_registry().add({"test_only_schedule", "half the rate", {"test_key"}, [](const ScheduleConfig&, double) {},
+  schedule_registry().add({"test_only_schedule", "half the rate", {"test_key"},
+                           [](const JsonReader& r, ScheduleConfig&) { (void)r.get_int("test_key", 0); },
+                           [](const ScheduleConfig&, double) {},
                            [](const ScheduleConfig&, double lr, int64_t, int64_t, const ScheduleState&) { return lr / 2; },
                            {}});
   const json bad = {{"model", {{"net", "prisma_net"}}}, {"schedule", {{"kind", "nope"}}}};

@@ -223,11 +223,14 @@ TEST_CASE("2 processes x batch 4 end with the weights of 1 process x batch 8, ha
   CHECK(two.out.find("global batch 8") != std::string::npos);
   CHECK(two.out.find("parameters and buffers identical on all 2 ranks") != std::string::npos);
 
-  // Summation order differs (two half-batch means averaged vs one mean over 8), hence not bitwise.
+  // Summation order differs (two half-batch means averaged vs one mean over 8), hence not bitwise. Adam divides
+  // each gradient by its own running magnitude, so where a gradient is near zero that rounding difference moves
+  // the weight by a visible fraction of lr (3.3e-5 measured with this package set); a tenth of one step (lr 1e-3)
+  // still tells an equivalent run from a different one, which moves weights by whole steps.
   const LoadedCheckpoint a = load_checkpoint((dir / "single" / "last.ckpt").string());
   const LoadedCheckpoint b = load_checkpoint((dir / "launched" / "last.ckpt").string());
   const double diff = max_abs_diff(*a.net, *b.net, false);
-  CHECK(diff <= 1e-5);
+  CHECK(diff <= 1e-4);
   CHECK(b.state.step == 4);
 
   // Rank 0 alone writes the run directory.

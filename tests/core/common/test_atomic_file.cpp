@@ -41,7 +41,7 @@ TEST_CASE("atomic file: failed writes keep the old file and leave no temp file",
   write_text_atomic(target.string(), "old");
   REQUIRE(read_file(target) == "old");
 
-  for (const auto& [fault, words] : {std::pair{WriteFault::Open, "cannot write"},
+  for (const auto& [fault, words] : {std::pair{WriteFault::Open, "cannot write ("},
                                      std::pair{WriteFault::Sync, "cannot write the new file to disk"},
                                      std::pair{WriteFault::Rename, "cannot move the new file into place"}}) {
     CAPTURE(words);
@@ -58,5 +58,13 @@ TEST_CASE("atomic file: failed writes keep the old file and leave no temp file",
   write_text_atomic(target.string(), "new");
   CHECK(read_file(target) == "new");
   CHECK(entries(dir) == 1);
+
+  // A real failure, no injection: the target is a directory that holds a file, so the rename cannot replace it.
+  const fs::path blocked = dir / "blocked.json";
+  fs::create_directories(blocked / "inside");
+  CHECK_THROWS_WITH(write_text_atomic(blocked.string(), "x"),
+                    Catch::StartsWith(blocked.string()) && Catch::Contains("cannot move the new file into place"));
+  CHECK(fs::is_directory(blocked / "inside"));
+  CHECK(entries(dir) == 2);  // record.json and the directory: no temp file
   fs::remove_all(dir);
 }

@@ -99,7 +99,7 @@ TEST_CASE("checkpoint: resume is bit-identical to an uninterrupted run (weights,
   CHECK(torch::equal(net->forward(xs[2]).mask_logits, loaded.net->forward(xs[2]).mask_logits));
 
   auto resumed_opt = make_optimizer(loaded.config.optim, loaded.net->parameters());
-  REQUIRE(restore_optimizer(loaded, *resumed_opt));
+  REQUIRE(restore_optimizer(loaded, *resumed_opt, loaded.config.optim.name));
   auto fresh = load_checkpoint(path);
   auto fresh_opt = make_optimizer(fresh.config.optim, fresh.net->parameters());  // moments lost
 
@@ -125,7 +125,7 @@ TEST_CASE("checkpoint: without an optimiser nothing is restored, NaN best metric
   auto loaded = load_checkpoint(path);
   CHECK(std::isnan(loaded.state.best_metric));
   auto opt = make_optimizer(config.optim, loaded.net->parameters());
-  CHECK_FALSE(restore_optimizer(loaded, *opt));
+  CHECK_FALSE(restore_optimizer(loaded, *opt, "adam"));
 
   torch::manual_seed(123);
   restore_rng(loaded);
@@ -190,5 +190,5 @@ TEST_CASE("checkpoint: optimiser state of another kind is refused", "[core][chec
   OptimConfig sgd;
   sgd.name = "sgd";
   auto opt = make_optimizer(sgd, loaded.net->parameters());
-  CHECK_THROWS_WITH(restore_optimizer(loaded, *opt), Catch::Contains("adam") && Catch::Contains(path));
+  CHECK_THROWS_WITH(restore_optimizer(loaded, *opt, sgd.name), Catch::Contains("adam") && Catch::Contains(path));
 }

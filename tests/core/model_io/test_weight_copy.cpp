@@ -10,6 +10,20 @@ using namespace pseg;
 
 namespace {
 
+// Two parameters of the same shape registered in either order: only a copy by name gets them right.
+struct Pair : torch::nn::Module {
+  explicit Pair(bool a_first) {
+    if (a_first) {
+      a = register_parameter("a", torch::full({2}, 1.0f));
+      b = register_parameter("b", torch::full({2}, 2.0f));
+    } else {
+      b = register_parameter("b", torch::full({2}, 2.0f));
+      a = register_parameter("a", torch::full({2}, 1.0f));
+    }
+  }
+  torch::Tensor a, b;
+};
+
 // A module with one parameter and one buffer of chosen sizes.
 struct Probe : torch::nn::Module {
   Probe(int64_t weight, int64_t stats, bool with_stats = true) {
@@ -28,6 +42,15 @@ TEST_CASE("weight copy: parameters and buffers are copied by name", "[core][weig
   copy_net_state(dst, src, "init");
   CHECK(torch::equal(dst.w, src.w));
   CHECK(torch::equal(dst.s, src.s));
+}
+
+TEST_CASE("weight copy: by name, not by registration order", "[core][weight_copy]") {
+  Pair dst(true), src(false);
+  src.a.data().fill_(7.f);
+  src.b.data().fill_(9.f);
+  copy_net_state(dst, src, "init");
+  CHECK(dst.a.eq(7.f).all().item<bool>());
+  CHECK(dst.b.eq(9.f).all().item<bool>());
 }
 
 TEST_CASE("weight copy: a missing or mis-shaped buffer is refused like a parameter", "[core][weight_copy]") {

@@ -67,11 +67,12 @@ struct Rig {
   }
 };
 
-std::vector<std::unique_ptr<TrainHook>> best_and_checkpoints(const std::string& metric, int64_t patience = 0) {
+std::vector<std::unique_ptr<TrainHook>> best_and_checkpoints(const std::string& metric, int64_t patience = 0,
+                                                             int64_t checkpoint_interval = 1) {
   std::vector<std::unique_ptr<TrainHook>> hooks;
   hooks.push_back(std::make_unique<BestMetricHook>(metric));
   hooks.push_back(std::make_unique<EarlyStopHook>(patience));
-  hooks.push_back(std::make_unique<CheckpointHook>(1));
+  hooks.push_back(std::make_unique<CheckpointHook>(checkpoint_interval));
   return hooks;
 }
 
@@ -140,12 +141,13 @@ TEST_CASE("hooks: early stopping counts validations without improvement, also ac
   // The resumed run reads the count from last.ckpt.
   const LoadedCheckpoint last = load_checkpoint((rig.dir / "run" / "last.ckpt").string());
   CHECK(last.state.early_stop_wait == 1);
-  Rig resumed;
+  Rig resumed(json{{"epochs", 50}});
   resumed.state = last.state;
-  auto hooks2 = best_and_checkpoints("miou_per_image", 3);
+  auto hooks2 = best_and_checkpoints("miou_per_image", 3, /*checkpoint_interval=*/100);
   for (auto& h : hooks2) h->before_run(*resumed.ctx);
   resumed.validate(hooks2, 2, 0.45, 0, 0);  // wait 2
   CHECK_FALSE(resumed.ctx->stop_after_epoch);
+  CHECK_FALSE(fs::exists(resumed.dir / "run" / "last.ckpt"));  // not a checkpoint epoch
   resumed.validate(hooks2, 3, 0.5, 0, 0);   // equal is no improvement: wait 3 = patience
   CHECK(resumed.ctx->stop_after_epoch);
   CHECK(resumed.result.early_stopped);
