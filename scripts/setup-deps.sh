@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(
   build-essential cmake pkg-config
+  # cpack -G DEB: dpkg-shlibdeps computes Depends, `file` finds the ELF files to give it
+  dpkg-dev file
   libtorch-dev libopencv-dev libcli11-dev libspdlog-dev nlohmann-json3-dev catch2
   libonnx-dev libprotobuf-dev protobuf-compiler libgloo-dev libopenblas0-openmp libhdf5-dev
   # independent checkers used by tests

@@ -1,26 +1,20 @@
 // portraitseg: one binary for training, evaluating, exporting and running portrait segmentation nets.
 // Exit codes: 0 success, 2 usage/config error, 1 runtime failure.
-#include <c10/util/Exception.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <iostream>
 
-#include "core/common/errors.h"
+#include "core/common/error_report.h"
+#include "portraitseg/version.h"
 #include "tools/command.h"
-
-namespace {
-
-std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
-
-}  // namespace
 
 int main(int argc, char** argv) {
   // Logs go to stderr so that stdout carries only results (--json output can be piped).
   spdlog::set_default_logger(spdlog::stderr_color_mt("portraitseg"));
   CLI::App app{"portraitseg: train, evaluate, export and run real-time portrait segmentation networks"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "portraitseg 0.1.0");
+  app.set_version_flag("--version", "portraitseg " PORTRAITSEG_VERSION);
   pseg::cli::Context ctx;
   pseg::cli::register_info(app, ctx);
   pseg::cli::register_data(app, ctx);
@@ -42,14 +36,9 @@ int main(int argc, char** argv) {
   try {
     pseg::apply_runtime(ctx.runtime);
     return ctx.run ? ctx.run() : 2;
-  } catch (const std::invalid_argument& e) {  // includes pseg::ConfigError
-    std::cerr << "error: " << first_line(e.what()) << "\n";
-    return 2;
-  } catch (const c10::Error& e) {
-    std::cerr << "error: " << first_line(e.what_without_backtrace()) << "\n";
-    return 1;
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << first_line(e.what()) << "\n";
-    return 1;
+  } catch (...) {
+    const pseg::ErrorReport error = pseg::current_error_report();
+    std::cerr << "error: " << error.message << "\n";
+    return error.exit_code;
   }
 }

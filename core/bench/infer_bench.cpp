@@ -143,7 +143,6 @@ std::vector<InferBenchResult> bench_inference(const InferBenchOptions& o) {
   if ((o.height > 0) != (o.width > 0)) throw std::invalid_argument("--size: give both height and width");
 
   const int threads = at::get_num_threads();
-  cv::setNumThreads(threads);
   std::vector<EngineRun> runs;
   TempDir tmp;
   if (o.config.empty() && !engine_for_file(o.model).export_format.empty()) {

@@ -1,22 +1,16 @@
 #pragma once
 // core/common: what every core library shares: errors, atomic files, devices, JSON reading, registries.
 // Error kinds the CLI maps to exit codes: ConfigError (and std::invalid_argument from the libraries) = 2,
-// anything else = 1. Messages name the file, key path or value at fault.
-#include <stdexcept>
-#include <string>
+// anything else = 1 (core/common/error_report.h). Messages name the file, key path or value at fault. They are the
+// public API's exception types (core/api/portraitseg/errors.h), so what the libraries throw is what applications
+// catch.
+#include "portraitseg/errors.h"
 
 namespace pseg {
 
 // Bad configuration or usage: a key, a value, an option. Exit code 2.
-class ConfigError : public std::invalid_argument {
- public:
-  using std::invalid_argument::invalid_argument;
-};
-
+using ConfigError = portraitseg::ConfigError;
 // A failure while doing the work: unreadable file, numerical problem, I/O. Exit code 1.
-class RuntimeError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+using RuntimeError = portraitseg::RuntimeError;
 
 }  // namespace pseg

@@ -1,5 +1,6 @@
 #include "core/common/runtime.h"
 
+#include <opencv2/core.hpp>
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
@@ -10,6 +11,16 @@
 
 namespace pseg {
 
+void set_intra_op_threads(int threads) {
+  if (threads < 0) throw ConfigError("--threads " + std::to_string(threads) + ": must be >= 0");
+  const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // LibTorch 1.13 assumes SMT and would use half the cores: set the count explicitly.
+  at::set_num_threads(threads > 0 ? threads : hw);
+  cv::setNumThreads(threads > 0 ? threads : hw);
+  // Denormal floats make CPU kernels orders of magnitude slower; they never matter for these nets.
+  at::globalContext().setFlushDenormal(true);
+}
+
 void apply_runtime(const RuntimeOptions& opts) {
   auto level = spdlog::level::from_str(opts.log_level);
   if (level == spdlog::level::off && opts.log_level != "off")
@@ -18,12 +29,7 @@ void apply_runtime(const RuntimeOptions& opts) {
   spdlog::set_level(level);
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
 
-  if (opts.threads < 0) throw ConfigError("--threads " + std::to_string(opts.threads) + ": must be >= 0");
-  const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  // LibTorch 1.13 assumes SMT and would use half the cores: set the count explicitly.
-  at::set_num_threads(opts.threads > 0 ? opts.threads : hw);
-  // Denormal floats make CPU kernels orders of magnitude slower; they never matter for these nets.
-  at::globalContext().setFlushDenormal(true);
+  set_intra_op_threads(opts.threads);
   checked_device(opts.device);
   spdlog::debug("threads: {} intra-op, device {}", at::get_num_threads(), opts.device);
 }

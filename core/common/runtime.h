@@ -11,6 +11,10 @@ struct RuntimeOptions {
   bool quiet = false;
 };
 
+// Intra-op threads of LibTorch and OpenCV (0 = all cores) and flush-to-zero of denormals. Throws ConfigError for
+// a negative count.
+void set_intra_op_threads(int threads);
+
 // Sets LibTorch intra-op threads and the log level; validates the device (core/common/device.h).
 void apply_runtime(const RuntimeOptions& opts);
 

@@ -114,7 +114,7 @@ EvalReport run_eval(const EvalRequest& r) {
   data.description.rejected = split_report.rejected.size();
 
   EvalReport report;
-  report.result = evaluate(*predictor, *split, r.options, log_progress);
+  report.result = evaluate(*predictor, *split, r.options, r.progress ? r.progress : EvalProgress(log_progress));
   report.threshold = r.options.threshold;
   report.boundary_tolerance = r.options.boundary_tolerance;
   report.model = describe_model(*predictor);

@@ -23,6 +23,7 @@ struct EvalRequest {
   std::string json_out;       // write the result object here ("" = no)
   std::string per_image_csv;  // write one row per image here ("" = no)
   std::string sheet;          // contact sheet of the options.worst worst images ("" = no)
+  EvalProgress progress;      // after each image; default: a log line now and then
 };
 
 // Throws std::invalid_argument (ConfigError) for usage and configuration problems: no or two data choices, bad

@@ -13,6 +13,7 @@
 #include "core/export/export_head.h"
 #include "core/export/onnx_lowering.h"
 #include "core/export/tracing.h"
+#include "portraitseg/version.h"
 
 namespace pseg {
 namespace {
@@ -48,7 +49,7 @@ ModelMeta export_onnx(SegNetImpl& net, const torch::Tensor& example, const Model
   onnx::ModelProto model;
   model.set_ir_version(options.opset >= 13 ? 7 : 6);
   model.set_producer_name("portraitseg");
-  model.set_producer_version("0.1.0");
+  model.set_producer_version(PORTRAITSEG_VERSION);
   auto* opset = model.add_opset_import();
   opset->set_domain("");
   opset->set_version(options.opset);

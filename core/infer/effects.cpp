@@ -25,9 +25,11 @@ cv::Mat feathered_alpha(const cv::Mat& probability, const FeatherOptions& option
   if (!(options.threshold > 0.f && options.threshold < 1.f))
     throw std::invalid_argument("threshold " + std::to_string(options.threshold) + ": expected a value in (0, 1)");
   if (options.feather_px < 0) throw std::invalid_argument("feather: expected >= 0 pixels");
+  // Blurred into a buffer of its own: the caller's probability (e.g. the video smoothing state) stays as it was.
   cv::Mat p = probability;
   if (options.feather_px > 0) {
     const int radius = static_cast<int>(std::ceil(options.feather_px));
+    p = cv::Mat();
     cv::GaussianBlur(probability, p, cv::Size(2 * radius + 1, 2 * radius + 1), options.feather_px / 2.0,
                      options.feather_px / 2.0, cv::BORDER_REPLICATE);
   }
@@ -150,6 +152,10 @@ cv::Mat bokeh_background(const cv::Mat& bgr, const cv::Mat& alpha) {
   if (k > 1) cv::resize(background, background, bgr.size(), 0, 0, cv::INTER_LINEAR);
   background.convertTo(out, CV_8UC3);
   return out;
+}
+
+cv::Mat blur_background(const cv::Mat& bgr, const cv::Mat& alpha) {
+  return blend_over(bgr, alpha, bokeh_background(bgr, alpha));
 }
 
 cv::Mat side_by_side(const cv::Mat& bgr, const cv::Mat& alpha, const cv::Mat& result) {

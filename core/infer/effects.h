@@ -59,6 +59,9 @@ cv::Mat fill_crop(const cv::Mat& image, cv::Size size);
 // weight) so its colours do not bleed into the halo around it. Blur sigma scales with the image size.
 cv::Mat bokeh_background(const cv::Mat& bgr, const cv::Mat& alpha);
 
+// The person over its own background blurred: blend_over(bgr, alpha, bokeh_background(bgr, alpha)).
+cv::Mat blur_background(const cv::Mat& bgr, const cv::Mat& alpha);
+
 // Side by side at the image's height: the original, the alpha matte as grey, and `result`.
 cv::Mat side_by_side(const cv::Mat& bgr, const cv::Mat& alpha, const cv::Mat& result);
 

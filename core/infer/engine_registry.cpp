@@ -21,9 +21,15 @@ Registry<EngineEntry>& engine_registry() {
   return registry;
 }
 
-const EngineEntry& engine_for_file(const std::string& path) {
+const EngineEntry& engine_for_file(const std::string& path, const std::string& engine) {
   std::string ext = std::filesystem::path(path).extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (!engine.empty()) {
+    const EngineEntry& chosen = engine_registry().at(engine, "engine");
+    if (chosen.extension != ext)
+      throw std::invalid_argument("engine " + engine + " opens " + chosen.extension + " files, not " + path);
+    return chosen;
+  }
   for (const auto& e : engine_registry().entries())
     if (e.extension == ext) return e;
   std::vector<std::string> types;

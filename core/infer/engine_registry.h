@@ -23,9 +23,9 @@ struct EngineEntry {
 
 Registry<EngineEntry>& engine_registry();
 
-// The engine opening files with `path`'s extension. Throws std::invalid_argument naming the file and the known
-// model types.
-const EngineEntry& engine_for_file(const std::string& path);
+// The engine opening files with `path`'s extension, or the one named `engine`, checked to open such files. Throws
+// std::invalid_argument naming the file and the known model types, or the engine and the files it opens.
+const EngineEntry& engine_for_file(const std::string& path, const std::string& engine = "");
 
 // "libtorch (.ckpt), torchscript (.pt), opencv (.onnx)": for help texts.
 std::string engine_list();

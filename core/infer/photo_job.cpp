@@ -78,7 +78,7 @@ class PhotoJob {
         images.emplace_back("replace", replaced);
       }
       if (wants(chosen, PhotoEffect::Blur)) {
-        blurred = blend_over(bgr, alpha, bokeh_background(bgr, alpha));
+        blurred = blur_background(bgr, alpha);
         images.emplace_back("blur", blurred);
       }
       if (chosen == PhotoEffect::All)

@@ -132,8 +132,36 @@ Prediction Predictor::predict(const cv::Mat& bgr, const cv::Mat& prior) {
   return p;
 }
 
+bool Predictor::takes_any_batch() const {
+  return meta_.dynamic_batch || !engine_registry().at(engine_, "engine").fixed_batch;
+}
+
+std::vector<cv::Mat> Predictor::predict_batch(const std::vector<cv::Mat>& images) {
+  std::vector<cv::Mat> out;
+  if (images.size() < 2 || !takes_any_batch()) {
+    for (const auto& image : images) out.push_back(predict(image).probability);
+    return out;
+  }
+  const cv::Mat first = preprocess(images[0]);
+  const size_t per_image = first.total();
+  const int dims[4] = {static_cast<int>(images.size()), first.size[1], first.size[2], first.size[3]};
+  cv::Mat batch(4, dims, CV_32F);
+  for (size_t i = 0; i < images.size(); ++i) {
+    const cv::Mat blob = i == 0 ? first : preprocess(images[i]);
+    std::copy_n(blob.ptr<float>(), per_image, batch.ptr<float>() + i * per_image);
+  }
+  const cv::Mat probabilities = infer(batch);
+  const int one[4] = {1, 1, probabilities.size[2], probabilities.size[3]};
+  const size_t plane = static_cast<size_t>(one[2]) * one[3];
+  for (size_t i = 0; i < images.size(); ++i) {
+    const cv::Mat slice(4, one, CV_32F, const_cast<float*>(probabilities.ptr<float>()) + i * plane);
+    out.push_back(postprocess(slice, images[i].size()));
+  }
+  return out;
+}
+
 std::unique_ptr<Predictor> open_predictor(const std::string& model_path, const PredictorOptions& options) {
-  const EngineEntry& engine = engine_for_file(model_path);
+  const EngineEntry& engine = engine_for_file(model_path, options.engine);
   if (!std::filesystem::is_regular_file(model_path)) throw std::runtime_error(model_path + ": no such model file");
   return engine.open(model_path, options);
 }

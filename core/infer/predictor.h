@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/model_io/model_meta.h"
 
@@ -25,6 +26,7 @@ std::string to_string(ResizeInterpolation interpolation);
 ResizeInterpolation parse_resize_interpolation(const std::string& s);
 
 struct PredictorOptions {
+  std::string engine;  // "" = chosen by the file's extension; else an engine_registry() name that opens such files
   std::string device = "cpu";  // torch device string; OpenCV DNN runs on the CPU whatever this says
   ResizeInterpolation interpolation = ResizeInterpolation::Auto;
 };
@@ -55,6 +57,11 @@ class Predictor {
   // by 3-channel models. Throws std::invalid_argument for an empty or non-8-bit-BGR image.
   Prediction predict(const cv::Mat& bgr, const cv::Mat& prior = cv::Mat());
 
+  // The probabilities of several images (no prior), in one net run when the engine takes any batch (checkpoints,
+  // files exported with --dynamic-batch), one image at a time otherwise.
+  std::vector<cv::Mat> predict_batch(const std::vector<cv::Mat>& images);
+  bool takes_any_batch() const;
+
   // The net alone: `blob` is a preprocessed 4-D CV_32F NCHW input at the model's size (N >= 1); returns the
   // foreground probability as a 4-D CV_32F N x 1 x H x W blob. What benchmarks time.
   virtual cv::Mat infer(const cv::Mat& blob) = 0;
@@ -77,8 +84,9 @@ class Predictor {
   PredictorOptions options_;
 };
 
-// Picks the engine by extension (.ckpt, .pt, .onnx). Throws std::runtime_error naming the file when it is
-// missing or unreadable, or has no portraitseg metadata; std::invalid_argument for an unknown extension.
+// Picks the engine by extension (.ckpt, .pt, .onnx) unless options.engine names one. Throws std::runtime_error
+// naming the file when it is missing or unreadable, or has no portraitseg metadata; std::invalid_argument for an
+// unknown extension or engine, or an engine that does not open this kind of file.
 std::unique_ptr<Predictor> open_predictor(const std::string& model_path, const PredictorOptions& options = {});
 
 }  // namespace pseg

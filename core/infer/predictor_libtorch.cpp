@@ -7,10 +7,17 @@
 namespace pseg {
 namespace {
 
+// The net's preprocessing and output contract, as an export of it would record, and who wrote the checkpoint.
+ModelMeta checkpoint_meta(const LoadedCheckpoint& ckpt) {
+  ModelMeta meta = meta_for(*ckpt.net, ExportHead::Probability, 0.5f);
+  if (!ckpt.producer.empty()) meta.producer = ckpt.producer;
+  return meta;
+}
+
 class LibTorchPredictor : public Predictor {
  public:
   LibTorchPredictor(LoadedCheckpoint ckpt, const PredictorOptions& options)
-      : Predictor(meta_for(*ckpt.net, ExportHead::Probability, 0.5f), "libtorch", ckpt.path, options),
+      : Predictor(checkpoint_meta(ckpt), "libtorch", ckpt.path, options),
         net_(ckpt.net),
         device_(options.device) {
     net_->eval();

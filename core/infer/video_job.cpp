@@ -25,7 +25,7 @@ cv::Mat render(VideoEffect effect, const cv::Mat& frame, const cv::Mat& probabil
   }
   const cv::Mat alpha = feathered_alpha(probability, o.feather);
   if (effect == VideoEffect::Replace) return blend_over(frame, alpha, o.background.at(frame.size()));
-  return blend_over(frame, alpha, bokeh_background(frame, alpha));
+  return blur_background(frame, alpha);
 }
 
 }  // namespace

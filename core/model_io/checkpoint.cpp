@@ -18,6 +18,7 @@
 #include "core/common/device.h"
 #include "core/common/errors.h"
 #include "nets/registry.h"
+#include "portraitseg/version.h"
 
 namespace pseg {
 namespace {
@@ -25,7 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kFormat = "portraitseg.checkpoint";
-constexpr const char* kProducer = "portraitseg 0.1.0 (LibTorch " TORCH_VERSION ")";
+constexpr const char* kProducer = "portraitseg " PORTRAITSEG_VERSION " (LibTorch " TORCH_VERSION ")";
 
 // The first line of a c10::Error, without the C++ backtrace.
 std::string brief(const c10::Error& e) {
@@ -175,6 +176,9 @@ LoadedCheckpoint load_checkpoint(const std::string& path, const std::string& dev
     throw RuntimeError(path + ": checkpoint format version " + std::to_string(ckpt.version) +
                        " is not supported by this build (it reads versions 1 to " +
                        std::to_string(kCheckpointVersion) + ")");
+
+  c10::IValue producer;
+  if (archive.try_read("producer", producer) && producer.isString()) ckpt.producer = producer.toStringRef();
 
   ckpt.config_json = parse_json_record(read_string(archive, "config", path), "config", path);
   try {

@@ -40,6 +40,7 @@ struct LoadedCheckpoint {
   TrainingState state;
   std::shared_ptr<torch::serialize::InputArchive> archive;  // optimiser and RNG state, read on request
   int version = 0;
+  std::string producer;  // "portraitseg <version> (LibTorch <version>)" that wrote it; "" in files that predate it
   std::string path;
 };
 

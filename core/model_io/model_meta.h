@@ -8,6 +8,7 @@
 #include <string>
 
 #include "data/input_format.h"
+#include "portraitseg/version.h"
 
 namespace pseg {
 
@@ -48,7 +49,7 @@ struct ModelMeta {
   std::string format;                 // "torchscript" | "onnx" | "" (checkpoint)
   int64_t onnx_opset = 0;             // 0 when not ONNX
   bool dynamic_batch = false;
-  std::string producer = "portraitseg 0.1.0";
+  std::string producer = "portraitseg " PORTRAITSEG_VERSION;
   std::string torch_version;
   std::string onnx_version;
   std::string config_hash;            // hash of the resolved training config ("" when unknown)

@@ -170,6 +170,7 @@ TrainResult run_training(const TrainRequest& req) {
   log_setup(ctx, dist);
   TrainLoop loop(ctx, loss);
   for (auto& hook : standard_hooks(tc, schedule, run ? &*run : nullptr)) loop.add(std::move(hook));
+  for (const auto& hook : req.extra_hooks) loop.add(hook);
   loop.run();
   if (!result.interrupted) dist.barrier("the end-of-training barrier");
   return result;

@@ -15,7 +15,7 @@ namespace pseg {
 
 TrainLoop::TrainLoop(TrainContext& ctx, const CompositeLoss& loss) : ctx_(ctx), loss_(loss) {}
 
-TrainLoop& TrainLoop::add(std::unique_ptr<TrainHook> hook) {
+TrainLoop& TrainLoop::add(std::shared_ptr<TrainHook> hook) {
   hooks_.push_back(std::move(hook));
   return *this;
 }

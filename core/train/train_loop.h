@@ -15,7 +15,7 @@ class TrainLoop {
   // `ctx` and `loss` must outlive the loop; ctx.state.epoch/step_in_epoch say where the run starts.
   TrainLoop(TrainContext& ctx, const CompositeLoss& loss);
 
-  TrainLoop& add(std::unique_ptr<TrainHook> hook);
+  TrainLoop& add(std::shared_ptr<TrainHook> hook);
 
   // Runs until the run length, a hook's stop or a signal. Throws RuntimeError on a non-finite loss.
   void run();
@@ -31,7 +31,7 @@ class TrainLoop {
 
   TrainContext& ctx_;
   const CompositeLoss& loss_;
-  std::vector<std::unique_ptr<TrainHook>> hooks_;
+  std::vector<std::shared_ptr<TrainHook>> hooks_;
 };
 
 }  // namespace pseg

@@ -77,6 +77,18 @@ TEST_CASE("feathered alpha: smooth ramp around the threshold, exact 0 and 1 away
   CHECK(cv::sum(feathered_alpha(p, o))[0] < cv::sum(a0)[0]);
 }
 
+TEST_CASE("feathered alpha leaves the probability it is given untouched", "[core][effects]") {
+  // It once blurred the caller's buffer in place: a mask written after the alpha (or a video's smoothing state)
+  // came out feathered.
+  const cv::Mat p = soft_disc({48, 40}, 8, 14);
+  const cv::Mat before = p.clone();
+  FeatherOptions o;
+  o.feather_px = 5;
+  const cv::Mat alpha = feathered_alpha(p, o);
+  CHECK(cv::norm(p, before, cv::NORM_INF) == 0);
+  CHECK(alpha.data != p.data);
+}
+
 TEST_CASE("feathered alpha: bad inputs are refused", "[core][effects]") {
   const cv::Mat p = soft_disc({16, 16}, 4, 6);
   FeatherOptions o;
