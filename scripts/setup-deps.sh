@@ -9,7 +9,7 @@ PACKAGES=(
   # cpack -G DEB: dpkg-shlibdeps computes Depends, `file` finds the ELF files to give it
   dpkg-dev file
   libtorch-dev libopencv-dev libcli11-dev libspdlog-dev nlohmann-json3-dev catch2
-  libonnx-dev libprotobuf-dev protobuf-compiler libgloo-dev libopenblas0-openmp libhdf5-dev
+  libonnx-dev libprotobuf-dev protobuf-compiler libgloo-dev libopenblas0-openmp libhdf5-dev libflatbuffers-dev
   # independent checkers used by tests
   python3-torch python3-onnx python3-opencv python3-h5py nodejs npm
 )

@@ -1,12 +1,9 @@
 #pragma once
 // Loads the weights of an ONNX model exported from a reference net (e.g. prisma_nchw.onnx) into our module.
 //
-// Mapping (nets.md §3.3): the weighted nodes (Conv, ConvTranspose, BatchNormalization, PRelu) in graph order map
-// onto the net's weighted modules (Conv2d, ConvTranspose2d, BatchNorm2d, PReLU) in registration order, which each
-// net keeps equal to its forward order. Weights are initializers (raw_data or float_data), already in torch layout.
-// Each pair must agree in kind, weight shape, stride, dilation and groups. BatchNorm folded in the source: a net
-// BatchNorm2d with no BatchNormalization node in the file becomes an exact identity that carries the folded
-// convolution bias (when the net's convolution has none).
+// The weighted nodes (Conv, ConvTranspose, BatchNormalization, PRelu) in graph order map onto the net's weighted
+// modules by the rules of core/import/weight_mapper.h. Weights are initializers (raw_data or float_data), already in
+// torch layout.
 #include <string>
 
 #include "core/model_io/weight_copy.h"

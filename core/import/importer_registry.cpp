@@ -10,11 +10,13 @@ namespace pseg {
 // Each importer file defines its entry; adding an importer = its file plus one line here.
 ImporterEntry onnx_importer();
 ImporterEntry keras_h5_importer();
+ImporterEntry tflite_importer();
 
 Registry<ImporterEntry>& importer_registry() {
   static Registry<ImporterEntry> registry("weight importer", {
                                                                  onnx_importer(),
                                                                  keras_h5_importer(),
+                                                                 tflite_importer(),
                                                              });
   return registry;
 }

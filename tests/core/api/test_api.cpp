@@ -158,7 +158,7 @@ TEST_CASE("Config: parsed, changed and validated like the CLI's --set", "[api]")
   CHECK(ps::Config::load(source_path("configs/demo.json")).net() == "prisma_net");
 }
 
-TEST_CASE("train reports every step and epoch; evaluate agrees with `portraitseg eval`", "[api]") {
+TEST_CASE("train reports every step and epoch, and evaluate agrees with `portraitseg eval`", "[api]") {
   ScratchDir dir("api_train");
   write_tiny_dataset(dir / "data");
   nlohmann::json j = tiny_train_config(kPrisma, dir / "data", dir / "run");

@@ -1,0 +1,149 @@
+// The TFLite importer on the reference project's published files: float32, float16 and weight-only int8 weights
+// against the other importers (the same weights from ONNX and Keras HDF5) and against the outputs independent
+// runtimes computed (LiteRT.js, onnxruntime), plus files that are not TFLite or do not fit the net.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
+
+#include "core/eval/eval_job.h"
+#include "core/import/import_job.h"
+#include "tests/core/import_test_util.h"
+
+using namespace pseg;
+using namespace pseg::test;
+
+namespace {
+
+// max |p - expected| over every reference photo, for a net imported from `file`; also checks the net against
+// `other` (the same weights from another importer) when given.
+double worst_difference(const fs::path& ref, SegNetImpl& net, int64_t size, const std::string& expected_dir,
+                        const std::string& suffix, SegNetImpl* other = nullptr) {
+  double worst = 0;
+  for (const auto& [stem, photo] : reference_photos(ref)) {
+    INFO(stem);
+    const torch::Tensor x = reference_input(photo, size);
+    const torch::Tensor p = probability(net, x)[0];
+    const double diff = (p - read_f32(ref / "expected" / expected_dir / (stem + suffix), size)).abs().max().item<double>();
+    std::printf("%s %-6s max|p - expected| = %.3g\n", expected_dir.c_str(), stem.c_str(), diff);
+    worst = std::max(worst, diff);
+    if (other) CHECK((p - probability(*other, x)[0]).abs().max().item<double>() <= 1e-5);
+  }
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("TFLite: Prisma-Net fp32 equals the ONNX import and reproduces LiteRT's outputs", "[import][tflite][reference]") {
+  const auto ref = reference_dir_or_skip();
+  const std::string file = (ref / "models/prisma-net.tflite").string();
+  ImportedNet tflite = import_weights(file, import_config("prisma_net", file, {}));
+  CHECK(tflite.format == "tflite");
+  CHECK(tflite.stats.layers == 102);
+  CHECK(tflite.stats.values == 923057);  // the ONNX file's values; the 11 all-zero depthwise biases are dropped
+  const std::string onnx = (ref / "models/prisma_nchw.onnx").string();
+  ImportedNet from_onnx = import_weights(onnx, import_config("prisma_net", onnx, {}));
+  const auto imported = tflite.net->named_parameters();
+  for (const auto& item : from_onnx.net->named_parameters()) {
+    INFO(item.key());
+    CHECK(torch::equal(item.value(), imported[item.key()]));
+  }
+  CHECK(worst_difference(ref, *tflite.net, 256, "prisma_tflite", ".f32", from_onnx.net.get()) <= 1e-4);
+}
+
+TEST_CASE("TFLite: Prisma-Net with float16 and with int8 weights reproduce their runtimes' outputs",
+          "[import][tflite][reference]") {
+  const auto ref = reference_dir_or_skip();
+  const std::string fp16 = (ref / "models/prisma-net_fp16.tflite").string();
+  ImportedNet half = import_weights(fp16, import_config("prisma_net", fp16, {}));
+  CHECK(half.stats.values == 923057);
+  CHECK(worst_difference(ref, *half.net, 256, "prisma_fp16", ".f32") <= 1e-4);
+
+  // Weight-only int8: dequantised at load, computed in float (.deqf.f32; the plain .f32 quantise activations too).
+  const std::string int8 = (ref / "models/prisma-net_uint8.tflite").string();
+  ImportedNet quantised = import_weights(int8, import_config("prisma_net", int8, {}));
+  CHECK(quantised.stats.values == 923057);
+  CHECK(worst_difference(ref, *quantised.net, 256, "prisma_int8", ".deqf.f32") <= 1e-4);
+}
+
+TEST_CASE("TFLite: Slim-Net equals the Keras HDF5 import and reproduces LiteRT's outputs", "[import][tflite][reference]") {
+  const auto ref = reference_dir_or_skip();
+  const std::string file = (ref / "models/slim_reshape.tflite").string();
+  ImportedNet tflite = import_weights(file, import_config("slim_net", file, {}));
+  const std::string h5 = (ref / "models/slim_reshape.h5").string();
+  ImportedNet keras = import_weights(h5, import_config("slim_net", h5, {}));
+  CHECK(worst_difference(ref, *tflite.net, 512, "slim_tflite", ".f32", keras.net.get()) <= 1e-4);
+}
+
+TEST_CASE("TFLite: the int8 Mobile-Unet (bilinear decoder, BatchNorm folded) reproduces its dequantised outputs",
+          "[import][tflite][reference]") {
+  const auto ref = reference_dir_or_skip();
+  const std::string file = (ref / "models/bilinear_fin_munet_uint8.tflite").string();
+  ImportedNet net = import_weights(file, import_config("mobile_unet", file, {"model.decoder=bilinear"}));
+  CHECK(net.stats.values == 3620617);  // tflite.md §7: every weight of the file
+  CHECK(worst_difference(ref, *net.net, 128, "munet_bilinear_int8", ".deqf.f32") <= 1e-4);
+}
+
+TEST_CASE("TFLite: files that are not TFLite or do not fit the net are refused, naming the op", "[import][tflite][errors]") {
+  ScratchDir dir("tflite_errors");
+  const auto garbage = dir / "garbage.tflite";
+  const std::string header("\x1c\0\0\0TFL3 and nothing else", 24);  // a root offset past the end
+  std::ofstream(garbage, std::ios::binary) << header;
+  CHECK_THAT(import_error(garbage.string(), "prisma_net"), Catch::Contains(garbage.string() + ": corrupt TFLite file"));
+  const auto other = dir / "other.tflite";
+  std::ofstream(other) << "not a flatbuffer at all";
+  CHECK_THAT(import_error(other.string(), "prisma_net"), Catch::Contains("not a TFLite model"));
+
+  const char* env = std::getenv("PORTRAITSEG_REFERENCE");
+  if (!env || !*env) return;
+  const fs::path ref(env);
+  const std::string prisma = (ref / "models/prisma-net.tflite").string();
+  CHECK_THAT(import_error(prisma, "slim_net"), Catch::Contains("CONV_2D op 1"));
+  const auto truncated = dir / "truncated.tflite";
+  fs::copy_file(prisma, truncated);
+  fs::resize_file(truncated, fs::file_size(truncated) / 2);
+  CHECK_THAT(import_error(truncated.string(), "prisma_net"), Catch::Contains("corrupt TFLite file"));
+}
+
+TEST_CASE("TFLite: imported checkpoints score the published mIOU on the reference VOC and AISegment sets; fp16 and "
+          "int8 weights within 0.01 of fp32",
+          "[import][tflite][reference][eval]") {
+  const auto ref = reference_dir_or_skip();
+  ScratchDir dir("tflite_eval");
+  const std::vector<std::string> sets = {"aisegment:" + (ref / "datasets" / "ai_segment").string(),
+                                         "voc:" + (ref / "datasets" / "VOCdevkit" / "person").string()};
+  // (per-image, confusion) mIOU on AISegment then VOC.
+  const auto scores = [&](const std::string& file, const std::string& net, const std::vector<std::string>& overrides) {
+    ImportOptions o;
+    o.from = (ref / "models" / file).string();
+    o.net = net;
+    o.overrides = overrides;
+    o.out = (dir / (file + ".ckpt")).string();
+    run_import(o);
+    std::vector<double> out;
+    for (const std::string& set : sets) {
+      EvalRequest r;
+      r.model = o.out;
+      r.data = {set};
+      r.predictor.interpolation = ResizeInterpolation::Area;  // the published protocol: INTER_AREA to the net size
+      const SegMetrics m = run_eval(r).result.metrics;
+      std::printf("%-32s %-10s miou_per_image %.4f miou_confusion %.4f\n", file.c_str(), set.substr(0, 9).c_str(),
+                  m.miou_per_image, m.miou_confusion);
+      out.push_back(m.miou_per_image);
+      out.push_back(m.miou_confusion);
+    }
+    return out;
+  };
+  const auto near = [](const std::vector<double>& a, const std::vector<double>& b, double tolerance) {
+    for (size_t i = 0; i < a.size(); ++i) CHECK(a[i] == Approx(b[i]).margin(tolerance));
+  };
+  // Published figures (reference/README.md): AISegment 0.965 / 0.954, VOC 0.622 / 0.712.
+  const std::vector<double> fp32 = scores("prisma-net.tflite", "prisma_net", {});
+  near(fp32, {0.965, 0.954, 0.622, 0.712}, 0.001);
+  near(scores("prisma-net_fp16.tflite", "prisma_net", {}), fp32, 0.01);
+  near(scores("prisma-net_uint8.tflite", "prisma_net", {}), fp32, 0.01);
+  near(scores("slim_reshape.tflite", "slim_net", {}), {0.945, 0.930, 0.452, 0.387}, 0.002);
+  // Published for the int8 runtime (activations quantised too); the dequantised float compute lands within 0.01.
+  near(scores("bilinear_fin_munet_uint8.tflite", "mobile_unet", {"model.decoder=bilinear"}),
+       {0.961, 0.950, 0.442, 0.579}, 0.01);
+}
