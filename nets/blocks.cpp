@@ -26,6 +26,12 @@ torch::Tensor align_corners_up2(const torch::Tensor& x) {
   return at::upsample_bilinear2d(x, c10::nullopt, /*align_corners=*/true, std::vector<double>{2.0, 2.0});
 }
 
+torch::Tensor asymmetric_resize(const torch::Tensor& x, int64_t height, int64_t width) {
+  const auto y = at::upsample_bilinear2d(torch::replication_pad2d(x, {0, 1, 0, 1}),
+                                         std::vector<int64_t>{height + 1, width + 1}, /*align_corners=*/true);
+  return y.slice(2, 0, height).slice(3, 0, width);
+}
+
 torch::Tensor relu6(const torch::Tensor& x) { return torch::relu(x) - torch::relu(x - 6.0); }
 
 torch::nn::Conv2dOptions conv_options(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding,

@@ -21,6 +21,11 @@ torch::Tensor legacy_bilinear_up2(const torch::Tensor& x);
 // 2x bilinear resize with align_corners=True, by scale factor (traces resolution-independent).
 torch::Tensor align_corners_up2(const torch::Tensor& x);
 
+// ONNX opset-8 Upsample (mode linear) to size (H, W): asymmetric, source coordinate dst * h / H, neighbours clamped
+// at the last row/column. Computed as align-corners from the map replicate-padded by one row and column to (H+1, W+1),
+// cropped (nets_more.md §1.5).
+torch::Tensor asymmetric_resize(const torch::Tensor& x, int64_t height, int64_t width);
+
 // ReLU6 as relu(x) - relu(x - 6): identical values, and an ONNX form OpenCV 4.6 accepts.
 torch::Tensor relu6(const torch::Tensor& x);
 

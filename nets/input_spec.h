@@ -16,7 +16,8 @@ struct InputSpec {
   int64_t width = 0;
   int64_t native_height = 0;   // size of the reference recipe
   int64_t native_width = 0;
-  int64_t size_multiple = 32;  // H and W must be multiples of this
+  int64_t size_multiple = 32;  // H - size_offset and W - size_offset must be positive multiples of this
+  int64_t size_offset = 0;     // 1 for nets that take 8k + 1 (DeepLab)
   ColorOrder color = ColorOrder::RGB;
   // normalised = (pixel - mean) * scale, per channel in `color` order, pixel in 0..255
   std::array<float, 3> mean{0.f, 0.f, 0.f};

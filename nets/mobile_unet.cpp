@@ -11,9 +11,6 @@ namespace pseg {
 namespace {
 
 // Keras MobileNetV2 constants (nets.md §1.5): torch momentum = 1 - Keras momentum.
-SyncBatchNorm2d encoder_bn(int64_t c) {
-  return SyncBatchNorm2d(torch::nn::BatchNorm2dOptions(c).eps(1e-3).momentum(0.001));
-}
 SyncBatchNorm2d decoder_bn(int64_t c) {
   return SyncBatchNorm2d(torch::nn::BatchNorm2dOptions(c).eps(1e-3).momentum(0.01));
 }
@@ -63,29 +60,6 @@ InputSpec mobile_unet_spec(const std::string& normalization) {
 
 }  // namespace
 
-InvertedResidualImpl::InvertedResidualImpl(int64_t in, int64_t out, int64_t stride_, int64_t expansion)
-    : stride(stride_), residual(stride_ == 1 && in == out) {
-  using blocks::conv_options;
-  const int64_t mid = in * expansion;
-  if (expansion != 1) {
-    expand = register_module("expand", torch::nn::Conv2d(conv_options(in, mid, 1, 1, 0, false)));
-    expand_BN = register_module("expand_BN", encoder_bn(mid));
-  }
-  // Stride 2 pads bottom/right explicitly in forward (TF 'same'); stride 1 'same' is symmetric.
-  const int64_t pad = stride == 1 ? 1 : 0;
-  depthwise = register_module("depthwise", torch::nn::Conv2d(conv_options(mid, mid, 3, stride, pad, false, mid)));
-  depthwise_BN = register_module("depthwise_BN", encoder_bn(mid));
-  project = register_module("project", torch::nn::Conv2d(conv_options(mid, out, 1, 1, 0, false)));
-  project_BN = register_module("project_BN", encoder_bn(out));
-}
-
-InvertedResidualImpl::Tapped InvertedResidualImpl::forward_tapped(const torch::Tensor& x) {
-  auto e = expand ? blocks::relu6(expand_BN(expand(x))) : x;
-  auto y = blocks::relu6(depthwise_BN(depthwise(stride == 2 ? blocks::tf_same_pad_stride2(e) : e)));
-  y = project_BN(project(y));
-  return {residual ? x + y : y, e};
-}
-
 MobileUnetUpImpl::MobileUnetUpImpl(int64_t in, int64_t out, MobileUnetDecoder decoder, bool dropout_)
     : dropout(dropout_) {
   if (decoder == MobileUnetDecoder::Deconv)
@@ -106,7 +80,7 @@ torch::Tensor MobileUnetUpImpl::forward(const torch::Tensor& x) {
 MobileUnetImpl::MobileUnetImpl(const ModelConfig& config, const InputSpec& spec)
     : SegNetImpl("MobileUnet", config, spec) {
   Conv1 = register_module("Conv1", torch::nn::Conv2d(blocks::conv_options(spec.channels, 16, 3, 2, 0, false)));
-  bn_Conv1 = register_module("bn_Conv1", encoder_bn(16));
+  bn_Conv1 = register_module("bn_Conv1", mobilenet_bn(16));
   for (const auto& b : kBlocks)
     encoder_blocks.push_back(register_module(b.name, InvertedResidual(b.in, b.out, b.stride, b.expansion)));
 

@@ -16,28 +16,11 @@
 #include <vector>
 
 #include "nets/blocks.h"
+#include "nets/inverted_residual.h"
 #include "nets/segnet.h"
 #include "nets/sync_batch_norm.h"
 
 namespace pseg {
-
-// Keras MobileNetV2 inverted residual: [1x1 expand, BN, ReLU6] (absent when expansion is 1), depthwise 3x3 (TF-same
-// padded when stride 2), BN, ReLU6, 1x1 project, BN; identity added when stride 1 and in == out. No conv biases.
-struct InvertedResidualImpl : torch::nn::Module {
-  InvertedResidualImpl(int64_t in, int64_t out, int64_t stride, int64_t expansion);
-  struct Tapped {
-    torch::Tensor out;
-    torch::Tensor expanded;  // post-ReLU6 expansion (`<prefix>expand_relu`); the input itself when expansion is 1
-  };
-  Tapped forward_tapped(const torch::Tensor& x);
-  torch::Tensor forward(const torch::Tensor& x) { return forward_tapped(x).out; }
-
-  int64_t stride;
-  bool residual;
-  torch::nn::Conv2d expand{nullptr}, depthwise{nullptr}, project{nullptr};
-  SyncBatchNorm2d expand_BN{nullptr}, depthwise_BN{nullptr}, project_BN{nullptr};
-};
-TORCH_MODULE(InvertedResidual);
 
 enum class MobileUnetDecoder { Deconv, Bilinear };
 

@@ -1,5 +1,6 @@
 #include "nets/net_options.h"
 
+#include <sstream>
 #include <stdexcept>
 
 namespace pseg {
@@ -22,6 +23,12 @@ int64_t NetOptions::get_int(const std::string& key) const {
   return std::get<int64_t>(v);
 }
 
+double NetOptions::get_number(const std::string& key) const {
+  const auto& v = at(key);
+  if (!std::holds_alternative<double>(v)) throw std::invalid_argument("net option '" + key + "' is not a number");
+  return std::get<double>(v);
+}
+
 const std::string& NetOptions::get_string(const std::string& key) const {
   const auto& v = at(key);
   if (!std::holds_alternative<std::string>(v)) throw std::invalid_argument("net option '" + key + "' is not a string");
@@ -31,6 +38,11 @@ const std::string& NetOptions::get_string(const std::string& key) const {
 std::string option_value_to_string(const OptionValue& v) {
   if (std::holds_alternative<bool>(v)) return std::get<bool>(v) ? "true" : "false";
   if (std::holds_alternative<int64_t>(v)) return std::to_string(std::get<int64_t>(v));
+  if (std::holds_alternative<double>(v)) {
+    std::ostringstream s;
+    s << std::get<double>(v);
+    return s.str();
+  }
   return "\"" + std::get<std::string>(v) + "\"";
 }
 

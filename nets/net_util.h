@@ -16,4 +16,19 @@ inline InputSpec configured_spec(InputSpec spec, const ModelConfig& config) {
   return spec;
 }
 
+// The MobileNet convention of the TF models: RGB scaled to [-1, 1] (x / 127.5 - 1), 2 logits (softmax channel 1 =
+// person), square native input.
+inline InputSpec symmetric_rgb_softmax_spec(int64_t native_size, int64_t size_multiple) {
+  InputSpec s;
+  s.channels = 3;
+  s.native_height = s.native_width = native_size;
+  s.size_multiple = size_multiple;
+  s.color = ColorOrder::RGB;
+  s.mean = {127.5f, 127.5f, 127.5f};
+  s.scale = {1.f / 127.5f, 1.f / 127.5f, 1.f / 127.5f};
+  s.normalization = "symmetric";
+  s.logit_channels = 2;
+  return s;
+}
+
 }  // namespace pseg

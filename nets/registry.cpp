@@ -9,6 +9,8 @@ NetEntry mobile_unet_entry();
 NetEntry prisma_net_entry();
 NetEntry portrait_net_entry();
 NetEntry slim_net_entry();
+NetEntry mobile_unet_v3_entry();
+NetEntry deeplab_v3_entry();
 
 Registry<NetEntry>& net_registry() {
   static Registry<NetEntry> registry("net", {
@@ -16,6 +18,8 @@ Registry<NetEntry>& net_registry() {
                                                 prisma_net_entry(),
                                                 portrait_net_entry(),
                                                 slim_net_entry(),
+                                                mobile_unet_v3_entry(),
+                                                deeplab_v3_entry(),
                                             });
   return registry;
 }

@@ -28,6 +28,13 @@ OptionValue parse_option(const JsonReader& r, const OptionSpec& spec) {
       }
       return v;
     }
+    case OptionSpec::Kind::Number: {
+      const double v = r.get_number(spec.key, std::get<double>(spec.default_value));
+      if (!(v > spec.min_number && v <= spec.max_number))
+        r.fail(spec.key, "expected a number in (" + option_value_to_string(spec.min_number) + ", " +
+                             option_value_to_string(spec.max_number) + "], got " + option_value_to_string(v));
+      return v;
+    }
   }
   r.fail(spec.key, "unsupported option kind");
 }

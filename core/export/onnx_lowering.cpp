@@ -383,6 +383,10 @@ class Lowerer {
     if (k == "aten::constant_pad_nd") return emit_pad(n, "constant");
     if (k == "aten::replication_pad2d") return emit_pad(n, "edge");
     if (k == "aten::max_pool2d") return emit_max_pool(n);
+    if (k == "aten::adaptive_avg_pool2d") {
+      if (ints_arg(n, 1) != std::vector<int64_t>{1, 1}) fail(n, "only a global (1x1) adaptive average pool is supported");
+      return unary(n, "GlobalAveragePool");
+    }
     if (k == "aten::upsample_bilinear2d") return emit_upsample(n);
     if (k == "aten::softmax") return emit_softmax(n);
     if (k == "aten::dropout" || k == "aten::feature_dropout") {

@@ -59,7 +59,7 @@ class Mapper {
       if (folded_bias_.defined())
         throw std::invalid_argument(path_ + ": " + folded_label_ + " has a bias but the net's convolution has none " +
                                     "and no BatchNorm follows it (" + t.path + ")");
-      const SourceOp& s = next(t);
+      SourceOp& s = next(t);
       if (t.op == "PRelu") {
         auto& m = *t.module->as<torch::nn::PReLU>();
         const torch::Tensor slope = s.inputs.at(0);
@@ -69,6 +69,7 @@ class Mapper {
         copy_weight(m.weight, slope.reshape(m.weight.sizes()), s.label + " slope", t.path, stats_);
       } else if (t.op == "Conv") {
         auto& m = *t.module->as<torch::nn::Conv2d>();
+        undilate(s, m.options);
         check_geometry(path_, s, m.options, t.path);
         conv(s, t, m.weight, m.bias);
       } else {
@@ -88,16 +89,35 @@ class Mapper {
   const ImportStats& stats() const { return stats_; }
 
  private:
-  const SourceOp& next(const Target& t) {
+  SourceOp& next(const Target& t) {
     if (pos_ >= ops_.size())
       throw std::invalid_argument(path_ + ": the file has only " + std::to_string(ops_.size()) +
                                   " weighted ops; net module " + t.path + " (" + t.op + ") has no counterpart");
-    const SourceOp& s = ops_[pos_++];
+    SourceOp& s = ops_[pos_++];
     if (s.kind != t.op)
       throw std::invalid_argument(path_ + ": " + s.label + " maps onto net module " + t.path + ", which is a " + t.op);
     if (s.inputs.empty()) throw std::invalid_argument(path_ + ": " + s.label + " has no weight initializer");
     ++stats_.layers;
     return s;
+  }
+
+  // Converters store an atrous kernel dense: k' = (k - 1) * d + 1 with zeros off the dilation grid and dilation 1.
+  // Where the net's conv has kernel k and dilation d, the grid is taken (w[:, :, ::d, ::d]) if everything off it is 0.
+  void undilate(SourceOp& s, const torch::nn::detail::ConvNdOptions<2>& o) {
+    const int64_t d = (*o.dilation())[0], k = (*o.kernel_size())[0];
+    if (d == 1 || s.inputs.empty() || s.dilations != std::vector<int64_t>{1, 1}) return;
+    torch::Tensor& w = s.inputs[0];
+    const int64_t dense = (k - 1) * d + 1;
+    if (w.dim() != 4 || w.size(2) != dense || w.size(3) != dense) return;
+    const torch::Tensor grid = w.slice(2, 0, dense, d).slice(3, 0, dense, d);
+    torch::Tensor off = w.clone();
+    off.slice(2, 0, dense, d).slice(3, 0, dense, d).zero_();
+    if (off.count_nonzero().item<int64_t>() != 0)
+      throw std::invalid_argument(path_ + ": " + s.label + ": a dense " + std::to_string(dense) + "x" +
+                                  std::to_string(dense) + " kernel with values off the dilation-" + std::to_string(d) +
+                                  " grid cannot be a dilated " + std::to_string(k) + "x" + std::to_string(k) + " one");
+    w = grid.contiguous();
+    s.dilations = {d, d};
   }
 
   std::string tensor_label(const SourceOp& s, size_t i) const {

@@ -79,23 +79,32 @@ def keras_mnv2_bn(c):
 
 
 class InvertedResidual(nn.Module):
-    """Keras MobileNetV2 block; forward returns (output, expanded tensor feeding the depthwise conv)."""
+    """Keras/TF-slim MobileNet block; forward returns (output, expanded tensor feeding the depthwise conv).
 
-    def __init__(self, cin, cout, stride, expansion):
+    `expansion` multiplies the input channels (1 = no expansion conv) unless `mid` gives the expanded width;
+    `dilation` makes the depthwise conv atrous; `relu6=False` is MobileNetV3-minimalistic's ReLU; `odd_size_padding`
+    pads one on every side for stride 2 (TF 'same' on odd sizes) instead of bottom/right.
+    """
+
+    def __init__(self, cin, cout, stride, expansion=1, mid=None, dilation=1, relu6=True, odd_size_padding=False):
         super().__init__()
-        mid = cin * expansion
+        expand = mid is not None or expansion != 1
+        mid = mid if mid is not None else cin * expansion
         self.stride = stride
         self.residual = stride == 1 and cin == cout
-        self.expand = nn.Conv2d(cin, mid, 1, bias=False) if expansion != 1 else None
-        self.expand_BN = keras_mnv2_bn(mid) if expansion != 1 else None
-        self.depthwise = nn.Conv2d(mid, mid, 3, stride=stride, padding=1 if stride == 1 else 0, groups=mid, bias=False)
+        self.act = F.relu6 if relu6 else F.relu
+        self.pad_here = stride == 2 and not odd_size_padding
+        self.expand = nn.Conv2d(cin, mid, 1, bias=False) if expand else None
+        self.expand_BN = keras_mnv2_bn(mid) if expand else None
+        pad = dilation if stride == 1 else (1 if odd_size_padding else 0)
+        self.depthwise = nn.Conv2d(mid, mid, 3, stride=stride, padding=pad, dilation=dilation, groups=mid, bias=False)
         self.depthwise_BN = keras_mnv2_bn(mid)
         self.project = nn.Conv2d(mid, cout, 1, bias=False)
         self.project_BN = keras_mnv2_bn(cout)
 
     def forward(self, x):
-        e = F.relu6(self.expand_BN(self.expand(x))) if self.expand is not None else x
-        y = F.relu6(self.depthwise_BN(self.depthwise(tf_same_pad_stride2(e) if self.stride == 2 else e)))
+        e = self.act(self.expand_BN(self.expand(x))) if self.expand is not None else x
+        y = self.act(self.depthwise_BN(self.depthwise(tf_same_pad_stride2(e) if self.pad_here else e)))
         y = self.project_BN(self.project(y))
         return (x + y if self.residual else y), e
 
@@ -150,6 +159,110 @@ class MobileUnet(nn.Module):
         y = self.d4(torch.cat((y, skips[1]), 1))
         y = self.d5(torch.cat((y, skips[0]), 1))
         return self.head(y)
+
+
+# --- Mobile-Unet v3 (nets_more.md §2) ----------------------------------------------------------------------------
+
+class TransitionBlock(nn.Module):
+    """T(i -> o): ReLU(main + shortcut); main = dw BN ReLU, 1x1 BN ReLU, dw BN ReLU, 1x1 BN; shortcut = 1x1 BN."""
+
+    def __init__(self, cin, cout):
+        super().__init__()
+        bn = lambda c: nn.BatchNorm2d(c, eps=1e-3, momentum=0.01)
+        self.shortcut, self.shortcut_bn = nn.Conv2d(cin, cout, 1), bn(cout)
+        self.dw1, self.bn1 = nn.Conv2d(cin, cin, 3, padding=1, groups=cin), bn(cin)
+        self.pw1, self.bn2 = nn.Conv2d(cin, cout, 1), bn(cout)
+        self.dw2, self.bn3 = nn.Conv2d(cout, cout, 3, padding=1, groups=cout), bn(cout)
+        self.pw2, self.bn4 = nn.Conv2d(cout, cout, 1), bn(cout)
+
+    def forward(self, x):
+        s = self.shortcut_bn(self.shortcut(x))
+        y = F.relu(self.bn1(self.dw1(x)))
+        y = F.relu(self.bn2(self.pw1(y)))
+        y = F.relu(self.bn3(self.dw2(y)))
+        return F.relu(self.bn4(self.pw2(y)) + s)
+
+
+MNV3_BLOCKS = [  # (in, mid, out, stride); mid None = no expansion. MobileNetV3-Small minimalistic, alpha 1.0
+    (16, None, 16, 2), (16, 72, 24, 2), (24, 88, 24, 1), (24, 96, 40, 2), (40, 240, 40, 1), (40, 240, 40, 1),
+    (40, 120, 48, 1), (48, 144, 48, 1), (48, 288, 96, 2), (96, 576, 96, 1), (96, 576, 96, 1),
+]
+
+
+class MobileUnetV3(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.Conv = nn.Conv2d(3, 16, 3, stride=2, bias=False)
+        self.Conv_BatchNorm = keras_mnv2_bn(16)
+        self.blocks = nn.ModuleList(InvertedResidual(i, o, s, mid=m, relu6=False) for i, m, o, s in MNV3_BLOCKS)
+        self.Conv_1 = nn.Conv2d(96, 576, 1, bias=False)
+        self.Conv_1_BatchNorm = keras_mnv2_bn(576)
+        self.t1, self.t2, self.t3, self.t4 = (TransitionBlock(576, 288), TransitionBlock(288, 96),
+                                              TransitionBlock(96, 72), TransitionBlock(72, 16))
+        self.head = nn.Conv2d(16, 2, 1)
+        glorot_init(self)
+
+    def forward(self, x):
+        up = lambda t: F.interpolate(t, scale_factor=2.0, mode="bilinear", align_corners=False)
+        y = F.relu(self.Conv_BatchNorm(self.Conv(tf_same_pad_stride2(x))))
+        skips = []
+        for block in self.blocks:
+            y, e = block(y)
+            if block.stride == 2 and block.expand is not None:
+                skips.append(e)
+        y = self.Conv_1_BatchNorm(self.Conv_1(y))
+        y = up(self.t1(y)) + skips[2]
+        y = up(self.t2(y)) + skips[1]
+        y = up(self.t3(y)) + skips[0]
+        return self.head(up(up(self.t4(y))))
+
+
+# --- DeepLabV3, MobileNetV2 dm 0.5, output stride 8 (nets_more.md §1) ---------------------------------------------
+
+DEEPLAB_BLOCKS = [  # (in, mid, out, stride, dilation); mid None = no expansion
+    (16, None, 8, 1, 1), (8, 48, 12, 2, 1), (12, 72, 12, 1, 1), (12, 72, 16, 2, 1), (16, 96, 16, 1, 1),
+    (16, 96, 16, 1, 1), (16, 96, 32, 1, 1), (32, 192, 32, 1, 2), (32, 192, 32, 1, 2), (32, 192, 32, 1, 2),
+    (32, 192, 48, 1, 2), (48, 288, 48, 1, 2), (48, 288, 48, 1, 2), (48, 288, 80, 1, 2), (80, 480, 80, 1, 4),
+    (80, 480, 80, 1, 4), (80, 480, 160, 1, 4),
+]
+
+
+class DeepLabV3(nn.Module):
+    def __init__(self, upsample="align_corners"):
+        super().__init__()
+        head_bn = lambda c: nn.BatchNorm2d(c, eps=1.001e-5, momentum=0.003)
+        self.upsample = upsample
+        self.Conv = nn.Conv2d(3, 16, 3, stride=2, padding=1, bias=False)
+        self.Conv_BatchNorm = keras_mnv2_bn(16)
+        self.blocks = nn.ModuleList(InvertedResidual(i, o, s, mid=m, dilation=d, odd_size_padding=True)
+                                    for i, m, o, s, d in DEEPLAB_BLOCKS)
+        self.aspp0, self.aspp0_BatchNorm = nn.Conv2d(160, 256, 1, bias=False), head_bn(256)
+        self.image_pooling, self.image_pooling_BatchNorm = nn.Conv2d(160, 256, 1, bias=False), head_bn(256)
+        self.concat_projection = nn.Conv2d(512, 256, 1, bias=False)
+        self.concat_projection_BatchNorm = head_bn(256)
+        self.logits = nn.Conv2d(256, 2, 1)
+        glorot_init(self)
+
+    def forward(self, x):
+        y = F.relu6(self.Conv_BatchNorm(self.Conv(x)))
+        for block in self.blocks:
+            y, _ = block(y)
+        branch = F.relu(self.aspp0_BatchNorm(self.aspp0(y)))
+        pooled = F.relu(self.image_pooling_BatchNorm(self.image_pooling(y.mean((2, 3), keepdim=True))))
+        pooled = pooled.expand(-1, -1, y.shape[2], y.shape[3])
+        y = self.logits(F.relu(self.concat_projection_BatchNorm(self.concat_projection(torch.cat((pooled, branch), 1)))))
+        size = (x.shape[2], x.shape[3])
+        if self.upsample == "align_corners":
+            return F.interpolate(y, size=size, mode="bilinear", align_corners=True)
+        # Opset-8 Upsample: source dst * h / H, edge clamped (an independent gather, not the C++ pad-and-crop).
+        h, w = y.shape[2], y.shape[3]
+        sy = torch.arange(size[0], dtype=torch.float64) * h / size[0]
+        sx = torch.arange(size[1], dtype=torch.float64) * w / size[1]
+        y0, x0 = sy.floor().long(), sx.floor().long()
+        y1, x1 = (y0 + 1).clamp(max=h - 1), (x0 + 1).clamp(max=w - 1)
+        fy, fx = (sy - y0).float().view(-1, 1), (sx - x0).float().view(1, -1)
+        rows = y[:, :, y0] * (1 - fy) + y[:, :, y1] * fy
+        return rows[..., x0] * (1 - fx) + rows[..., x1] * fx
 
 
 # --- Prisma-Net (nets.md §3) -------------------------------------------------------------------------------------
@@ -438,6 +551,8 @@ VARIANTS = {
     "portrait_net_video": (lambda: PortraitNet(4, False), (224, 224), 4, 2, False),
     "portrait_net_video_boundary": (lambda: PortraitNet(4, True), (224, 224), 4, 2, True),
     "slim_net": (SlimNet, (512, 512), 3, 2, False),
+    "mobile_unet_v3": (MobileUnetV3, (256, 256), 3, 2, False),
+    "deeplab_v3": (DeepLabV3, (513, 513), 3, 2, False),
 }
 
 EXPECTED_PARAMETERS = {
@@ -449,12 +564,14 @@ EXPECTED_PARAMETERS = {
     "portrait_net_video": 2_081_048,
     "portrait_net_video_boundary": 2_081_192,
     "slim_net": 347_570,
+    "mobile_unet_v3": 952_018,
+    "deeplab_v3": 692_130,
 }
 
 EXPECTED_BN_BUFFERS = {  # running_mean + running_var elements
     "mobile_unet_deconv": 17_968, "mobile_unet_bilinear": 17_968, "prisma_net": 0, "portrait_net": 34_000,
     "portrait_net_boundary": 34_000, "portrait_net_video": 34_000, "portrait_net_video_boundary": 34_000,
-    "slim_net": 0,
+    "slim_net": 0, "mobile_unet_v3": 17_952, "deeplab_v3": 17_312,
 }
 
 
@@ -480,7 +597,8 @@ def has_boundary_head(variant):
 
 def net_name(variant):
     """The portraitseg `model.net` a variant belongs to."""
-    return next(n for n in ("mobile_unet", "prisma_net", "portrait_net", "slim_net") if variant.startswith(n))
+    return next(n for n in ("mobile_unet_v3", "deeplab_v3", "mobile_unet", "prisma_net", "portrait_net", "slim_net")
+                if variant.startswith(n))
 
 
 def default_configs(config_dir):
@@ -531,13 +649,15 @@ def spec_from_config(path, overrides=()):
         apply_override(cfg, assignment)
     model = cfg.get("model", {})
     net = model["net"]
+    if net == "deeplab_v3" and model.get("upsample", "align_corners") != "align_corners":
+        raise ValueError(f"{path}: the Python DeepLabV3 variant table has the default upsampling only")
     if net == "mobile_unet":
         variant = "mobile_unet_" + model.get("decoder", "deconv")
     elif net == "portrait_net":
         variant = "portrait_net_video" if model.get("in_channels", 3) == 4 else "portrait_net"
         if model.get("boundary_head", False):
             variant += "_boundary"
-    elif net in ("prisma_net", "slim_net"):
+    elif net in ("prisma_net", "slim_net", "mobile_unet_v3", "deeplab_v3"):
         variant = net
     else:
         raise ValueError(f"{path}: model.net {net!r} has no Python counterpart")

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "core/export/export_head.h"
+#include "core/eval/eval_job.h"
 #include "core/import/import_job.h"
 #include "nets/segnet.h"
 #include "tests/test_support.h"
@@ -91,6 +93,58 @@ inline std::vector<fs::path> dataset_images(const fs::path& ref) {
 inline torch::Tensor probability(SegNetImpl& net, const torch::Tensor& x) {
   torch::NoGradGuard no_grad;
   return inference_forward(net, x, ExportHead::Probability, 0.5f).squeeze(1);
+}
+
+// max |p - expected| over every reference photo, for a net imported from `file`; also checks the net against
+// `other` (the same weights from another importer) when given. `symmetric`: the net takes RGB in [-1, 1].
+inline double worst_difference(const fs::path& ref, SegNetImpl& net, int64_t size, const std::string& expected_dir,
+                        const std::string& suffix, SegNetImpl* other = nullptr, bool symmetric = false) {
+  double worst = 0;
+  for (const auto& [stem, photo] : reference_photos(ref)) {
+    INFO(stem);
+    const torch::Tensor unit = reference_input(photo, size);
+    const torch::Tensor x = symmetric ? unit * 2 - 1 : unit;
+    const torch::Tensor p = probability(net, x)[0];
+    const double diff = (p - read_f32(ref / "expected" / expected_dir / (stem + suffix), size)).abs().max().item<double>();
+    std::printf("%s %-6s max|p - expected| = %.3g\n", expected_dir.c_str(), stem.c_str(), diff);
+    worst = std::max(worst, diff);
+    if (other) CHECK((p - probability(*other, x)[0]).abs().max().item<double>() <= 1e-5);
+  }
+  return worst;
+}
+
+
+// Imports `file` (from reference/models) into `net` as a checkpoint under `dir` and scores it with the published
+// protocol (INTER_AREA to the net size) on the reference AISegment and VOC sets: {per-image, confusion} mIOU of
+// AISegment, then of VOC.
+inline std::vector<double> reference_set_scores(const fs::path& ref, const fs::path& dir, const std::string& file,
+                                                const std::string& net, const std::vector<std::string>& overrides) {
+  ImportOptions o;
+  o.from = (ref / "models" / file).string();
+  o.net = net;
+  o.overrides = overrides;
+  o.out = (dir / (file + ".ckpt")).string();
+  run_import(o);
+  std::vector<double> out;
+  for (const std::string set : {"aisegment:" + (ref / "datasets" / "ai_segment").string(),
+                                "voc:" + (ref / "datasets" / "VOCdevkit" / "person").string()}) {
+    EvalRequest r;
+    r.model = o.out;
+    r.data = {set};
+    r.predictor.interpolation = ResizeInterpolation::Area;
+    const SegMetrics m = run_eval(r).result.metrics;
+    std::printf("%-32s %-9s miou_per_image %.4f miou_confusion %.4f\n", file.c_str(), set.substr(0, 9).c_str(),
+                m.miou_per_image, m.miou_confusion);
+    out.push_back(m.miou_per_image);
+    out.push_back(m.miou_confusion);
+  }
+  return out;
+}
+
+// Each score of `a` within `tolerance` of the same one of `b`.
+inline void check_scores(const std::vector<double>& a, const std::vector<double>& b, double tolerance) {
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) CHECK(a[i] == Approx(b[i]).margin(tolerance));
 }
 
 // One layer of a Keras HDF5 weights file: dataset names as Keras writes them ("conv2d_75/kernel:0"), Keras layouts.

@@ -37,7 +37,7 @@ TEST_CASE("registries: a net registered in a test is buildable and listed", "[co
   e.name = "test_only_net";
   net_registry().add(e);
   CHECK_THROWS_WITH(net_registry().add(e), Catch::Contains("already registered"));
-  CHECK_THAT(join_names(net_registry().names()), Catch::EndsWith("slim_net, test_only_net"));  // help texts
+  CHECK_THAT(join_names(net_registry().names()), Catch::EndsWith("deeplab_v3, test_only_net"));  // help texts
   CHECK_THAT(parse_error({{"model", {{"net", "nope"}}}}), Catch::Contains("known:") && Catch::Contains("test_only_net"));
   const Config c = parse_config({{"model", {{"net", "test_only_net"}}}});
   CHECK(create_net(c.model)->parameter_count() > 0);

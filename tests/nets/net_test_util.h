@@ -19,6 +19,21 @@ inline ModelConfig model(const std::string& net, std::map<std::string, OptionVal
   return m;
 }
 
+// Parameter values of `m` and everything below it.
+inline int64_t parameter_values(const torch::nn::Module& m) {
+  int64_t n = 0;
+  for (const auto& p : m.parameters()) n += p.numel();
+  return n;
+}
+
+// BatchNorm running_mean + running_var values below `m`.
+inline int64_t bn_statistic_values(const torch::nn::Module& m) {
+  int64_t n = 0;
+  for (const auto& b : m.named_buffers())
+    if (b.key().find("running_") != std::string::npos) n += b.value().numel();
+  return n;
+}
+
 inline SegNet seeded_net(const ModelConfig& m, uint64_t seed = 0) {
   torch::manual_seed(seed);
   return create_net(m);

@@ -65,6 +65,27 @@ TEST_CASE("align_corners=True 2x resize differs from legacy", "[nets][convention
   REQUIRE_FALSE(torch::allclose(y, blocks::legacy_bilinear_up2(x)));
 }
 
+TEST_CASE("asymmetric resize (ONNX opset-8 Upsample): source dst * h / H, edge clamped", "[nets][conventions]") {
+  const auto x = torch::rand({1, 2, 5, 7});
+  const int64_t H = 13, W = 16;
+  const auto y = blocks::asymmetric_resize(x, H, W);
+  REQUIRE(y.sizes() == torch::IntArrayRef({1, 2, H, W}));
+  // Hand-evaluated rule, in double.
+  const auto xd = x.to(torch::kDouble);
+  double worst = 0;
+  for (int64_t i = 0; i < H; ++i)
+    for (int64_t j = 0; j < W; ++j) {
+      const double sy = static_cast<double>(i) * 5 / H, sx = static_cast<double>(j) * 7 / W;
+      const int64_t y0 = static_cast<int64_t>(sy), x0 = static_cast<int64_t>(sx);
+      const int64_t y1 = std::min<int64_t>(y0 + 1, 4), x1 = std::min<int64_t>(x0 + 1, 6);
+      const double fy = sy - y0, fx = sx - x0;
+      const auto v = (1 - fy) * ((1 - fx) * xd.index({0, 0, y0, x0}) + fx * xd.index({0, 0, y0, x1})) +
+                     fy * ((1 - fx) * xd.index({0, 0, y1, x0}) + fx * xd.index({0, 0, y1, x1}));
+      worst = std::max(worst, std::abs(v.item<double>() - y.index({0, 0, i, j}).item<double>()));
+    }
+  CHECK(worst < 1e-5);
+}
+
 TEST_CASE("ReLU6 as relu(x) - relu(x - 6) equals clamp", "[nets][conventions]") {
   auto x = torch::linspace(-10, 10, 201);
   REQUIRE(torch::allclose(blocks::relu6(x), x.clamp(0, 6)));

@@ -93,6 +93,24 @@ TEST_CASE("ONNX export of every config runs in OpenCV like the eager net", "[exp
   }
 }
 
+TEST_CASE("ONNX export: Mobile-Unet v3 and DeepLabV3 (global pooling, half-pixel and align-corners resizes) run in "
+          "OpenCV DNN like the eager net", "[export][onnx]") {
+  ScratchDir dir("onnx_export_more");
+  // DeepLab takes 8k + 1: 65 keeps every stride-2 stage odd; the pooled 1x1 map is replicated over 9x9.
+  for (const auto& [name, size] : {std::pair<std::string, int64_t>{"mobile_unet_v3", 64}, {"deeplab_v3", 65}}) {
+    INFO(name);
+    SegNet net = seeded_net(name, size, size);
+    const std::string path = (dir / (name + ".onnx")).string();
+    const VerifyReport r = export_and_verify(*net, path, ExportHead::Probability, {});
+    INFO("max |diff| " << r.max_abs_diff());
+    CHECK(r.ok);
+    CHECK(r.max_abs_diff() <= 1e-4);
+    const auto ops = op_types(load_model(path));
+    CHECK(ops.count("BatchNormalization") == 0);  // folded
+    if (name == "deeplab_v3") CHECK(ops.count("GlobalAveragePool") == 1);
+  }
+}
+
 TEST_CASE("ONNX PRelu slopes are [C,1,1] and the boundary head is not exported", "[export][onnx]") {
   ScratchDir dir("onnx_shapes");
   SegNet slim = seeded_net("slim_net", 64, 64);

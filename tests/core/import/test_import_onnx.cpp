@@ -157,3 +157,21 @@ TEST_CASE("ONNX: imported Prisma-Net matches the reference file in onnxruntime o
     CHECK(diff <= 1e-4);
   }
 }
+
+TEST_CASE("ONNX: the reference DeepLabV3 reproduces onnxruntime's outputs in both final upsampling modes",
+          "[import][onnx][reference]") {
+  const auto ref = reference_dir_or_skip();
+  const std::string file = (ref / "models/deeplab_nchw.onnx").string();
+  // Align-corners (the default, as TF trained it): the file's graph with its resizes rewritten (.ac.f32).
+  ImportedNet ac = import_weights(file, import_config("deeplab_v3", file, {}));
+  CHECK(ac.stats.layers == 55 + 54);  // convolutions and BatchNorms
+  CHECK(worst_difference(ref, *ac.net, 513, "deeplab", ".ac.f32", nullptr, /*symmetric=*/true) <= 1e-4);
+  // Asymmetric: the file as onnxruntime runs it (.f32).
+  ImportedNet asym = import_weights(file, import_config("deeplab_v3", file, {"model.upsample=asymmetric"}));
+  CHECK(worst_difference(ref, *asym.net, 513, "deeplab", ".f32", nullptr, /*symmetric=*/true) <= 1e-4);
+
+  ScratchDir dir("deeplab_eval");
+  // AISegment / VOC per-image and confusion mIOU (reference/README.md): 0.967, 0.958; 0.653, 0.768.
+  check_scores(reference_set_scores(ref, dir.path(), "deeplab_nchw.onnx", "deeplab_v3", {}),
+               {0.967, 0.958, 0.653, 0.768}, 0.002);
+}

@@ -13,26 +13,6 @@
 using namespace pseg;
 using namespace pseg::test;
 
-namespace {
-
-// max |p - expected| over every reference photo, for a net imported from `file`; also checks the net against
-// `other` (the same weights from another importer) when given.
-double worst_difference(const fs::path& ref, SegNetImpl& net, int64_t size, const std::string& expected_dir,
-                        const std::string& suffix, SegNetImpl* other = nullptr) {
-  double worst = 0;
-  for (const auto& [stem, photo] : reference_photos(ref)) {
-    INFO(stem);
-    const torch::Tensor x = reference_input(photo, size);
-    const torch::Tensor p = probability(net, x)[0];
-    const double diff = (p - read_f32(ref / "expected" / expected_dir / (stem + suffix), size)).abs().max().item<double>();
-    std::printf("%s %-6s max|p - expected| = %.3g\n", expected_dir.c_str(), stem.c_str(), diff);
-    worst = std::max(worst, diff);
-    if (other) CHECK((p - probability(*other, x)[0]).abs().max().item<double>() <= 1e-5);
-  }
-  return worst;
-}
-
-}  // namespace
 
 TEST_CASE("TFLite: Prisma-Net fp32 equals the ONNX import and reproduces LiteRT's outputs", "[import][tflite][reference]") {
   const auto ref = reference_dir_or_skip();
@@ -105,45 +85,33 @@ TEST_CASE("TFLite: files that are not TFLite or do not fit the net are refused, 
   CHECK_THAT(import_error(truncated.string(), "prisma_net"), Catch::Contains("corrupt TFLite file"));
 }
 
-TEST_CASE("TFLite: imported checkpoints score the published mIOU on the reference VOC and AISegment sets; fp16 and "
+TEST_CASE("TFLite: imported checkpoints score the published mIOU on the reference VOC and AISegment sets, fp16 and "
           "int8 weights within 0.01 of fp32",
           "[import][tflite][reference][eval]") {
   const auto ref = reference_dir_or_skip();
   ScratchDir dir("tflite_eval");
-  const std::vector<std::string> sets = {"aisegment:" + (ref / "datasets" / "ai_segment").string(),
-                                         "voc:" + (ref / "datasets" / "VOCdevkit" / "person").string()};
-  // (per-image, confusion) mIOU on AISegment then VOC.
   const auto scores = [&](const std::string& file, const std::string& net, const std::vector<std::string>& overrides) {
-    ImportOptions o;
-    o.from = (ref / "models" / file).string();
-    o.net = net;
-    o.overrides = overrides;
-    o.out = (dir / (file + ".ckpt")).string();
-    run_import(o);
-    std::vector<double> out;
-    for (const std::string& set : sets) {
-      EvalRequest r;
-      r.model = o.out;
-      r.data = {set};
-      r.predictor.interpolation = ResizeInterpolation::Area;  // the published protocol: INTER_AREA to the net size
-      const SegMetrics m = run_eval(r).result.metrics;
-      std::printf("%-32s %-10s miou_per_image %.4f miou_confusion %.4f\n", file.c_str(), set.substr(0, 9).c_str(),
-                  m.miou_per_image, m.miou_confusion);
-      out.push_back(m.miou_per_image);
-      out.push_back(m.miou_confusion);
-    }
-    return out;
-  };
-  const auto near = [](const std::vector<double>& a, const std::vector<double>& b, double tolerance) {
-    for (size_t i = 0; i < a.size(); ++i) CHECK(a[i] == Approx(b[i]).margin(tolerance));
+    return reference_set_scores(ref, dir.path(), file, net, overrides);
   };
   // Published figures (reference/README.md): AISegment 0.965 / 0.954, VOC 0.622 / 0.712.
   const std::vector<double> fp32 = scores("prisma-net.tflite", "prisma_net", {});
-  near(fp32, {0.965, 0.954, 0.622, 0.712}, 0.001);
-  near(scores("prisma-net_fp16.tflite", "prisma_net", {}), fp32, 0.01);
-  near(scores("prisma-net_uint8.tflite", "prisma_net", {}), fp32, 0.01);
-  near(scores("slim_reshape.tflite", "slim_net", {}), {0.945, 0.930, 0.452, 0.387}, 0.002);
+  check_scores(fp32, {0.965, 0.954, 0.622, 0.712}, 0.001);
+  check_scores(scores("prisma-net_fp16.tflite", "prisma_net", {}), fp32, 0.01);
+  check_scores(scores("prisma-net_uint8.tflite", "prisma_net", {}), fp32, 0.01);
+  check_scores(scores("slim_reshape.tflite", "slim_net", {}), {0.945, 0.930, 0.452, 0.387}, 0.002);
   // Published for the int8 runtime (activations quantised too); the dequantised float compute lands within 0.01.
-  near(scores("bilinear_fin_munet_uint8.tflite", "mobile_unet", {"model.decoder=bilinear"}),
+  check_scores(scores("bilinear_fin_munet_uint8.tflite", "mobile_unet", {"model.decoder=bilinear"}),
        {0.961, 0.950, 0.442, 0.579}, 0.01);
+  // MNV3 Mobile-Unet: 0.9706 per-image on AISegment, 0.527 on VOC (nets_more.md §3; reference/README.md).
+  check_scores(scores("mnv3_seg_float.tflite", "mobile_unet_v3", {}), {0.971, 0.965, 0.527, 0.668}, 0.002);
+}
+
+TEST_CASE("TFLite: the MobileNetV3 Mobile-Unet (BatchNorm folded) reproduces LiteRT's outputs",
+          "[import][tflite][reference]") {
+  const auto ref = reference_dir_or_skip();
+  const std::string file = (ref / "models/mnv3_seg_float.tflite").string();
+  ImportedNet net = import_weights(file, import_config("mobile_unet_v3", file, {}));
+  CHECK(net.stats.layers == 55);
+  CHECK(net.stats.values == 940122);  // nets_more.md §2.7: every weight and folded bias of the file
+  CHECK(worst_difference(ref, *net.net, 256, "mnv3_seg", ".f32", nullptr, /*symmetric=*/true) <= 1e-4);
 }

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <optional>
 #include <sstream>
 
@@ -49,6 +50,9 @@ std::vector<NetCase> net_cases() {
       {"portrait_net 4-channel", {{"net", "portrait_net"}, {"in_channels", 4}, {"input_size", {64, 64}}},
        {{"recipe", "portraitnet"}}, {{"recipe", "ce"}}},
       {"slim_net", {{"net", "slim_net"}, {"input_size", {64, 64}}}, {{"recipe", "slim"}}, {{"recipe", "ce"}}},
+      {"mobile_unet_v3", {{"net", "mobile_unet_v3"}, {"input_size", {64, 64}}}, {{"recipe", "none"}}, {{"recipe", "ce"}}},
+      {"deeplab_v3 (8k + 1)", {{"net", "deeplab_v3"}, {"input_size", {65, 65}}}, {{"recipe", "none"}},
+       {{"recipe", "ce"}}},
   };
 }
 
@@ -113,6 +117,10 @@ std::string runtime_error_of(const TrainRequest& req) {
 }  // namespace
 
 TEST_CASE("trainer: every net learns, and run_training's checkpoint is the trained net", "[core][trainer]") {
+  std::set<std::string> covered;
+  for (const auto& c : net_cases()) covered.insert(c.model["net"].get<std::string>());
+  const auto registered = net_registry().names();
+  CHECK(covered == std::set<std::string>(registered.begin(), registered.end()));  // a new net gets a case here
   test::ScratchDir dir("trainer_nets");
   test::write_tiny_dataset(dir / "data");
   for (const auto& c : net_cases()) {
