@@ -67,7 +67,7 @@ class OpReader {
         case tflite_op::kTransposeConv: ops.push_back(transposed_conv(op)); break;
         case tflite_op::kPrelu: ops.push_back(prelu(op)); break;
         case tflite_op::kAdd: check_add(op); break;
-        default: break;  // activations, pooling, resizes, reshapes, dequantisation: no weights
+        default: check_weightless(op); break;
       }
       if (ops.size() > before) weighted_index_[op.index] = before;
     }
@@ -178,6 +178,18 @@ class OpReader {
         if (other.inputs[k] == op.outputs[0] && has_constant(other, 1 - k)) return &other;
     }
     return nullptr;
+  }
+
+  // Activations, pooling, resizes, reshapes, padding, slicing, (de)quantisation: ops without weights. Any other op is
+  // refused, so that no weight of the file is silently left behind.
+  void check_weightless(const TfliteOp& op) const {
+    static const std::set<int> weightless = {1, 2, 6, 14, 17, 19, 21, 22, 23, 25, 34, 45, 114};
+    if (weightless.count(op.code)) return;
+    std::string known;
+    for (int code : {0, 3, 4, 54, 67, 1, 2, 6, 14, 17, 19, 21, 22, 23, 25, 34, 45, 114})
+      known += (known.empty() ? "" : ", ") + tflite_op_name(code);
+    throw std::invalid_argument(path_ + ": " + label(op) + " is not supported by the TFLite importer (it reads " +
+                                known + ")");
   }
 
   // Any other ADD of a constant would be a weight this importer has no place for.

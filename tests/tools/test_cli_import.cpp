@@ -187,3 +187,41 @@ TEST_CASE("import: imported Prisma-Net and Slim-Net cut the person out of every 
     }
   }
 }
+
+TEST_CASE("cli import: every published model imports, exports verified to TorchScript and ONNX, and runs through "
+          "test, video and bench", "[tools][import][reference]") {
+  const auto ref = reference_dir_or_skip();
+  ScratchDir dir("cli_import_all");
+  struct Published {
+    std::string file, net, set;
+  };
+  for (const Published& p : {Published{"prisma_nchw.onnx", "prisma_net", ""}, {"slim_reshape.h5", "slim_net", ""},
+                             {"prisma-net.tflite", "prisma_net", ""}, {"prisma-net_fp16.tflite", "prisma_net", ""},
+                             {"prisma-net_uint8.tflite", "prisma_net", ""}, {"slim_reshape.tflite", "slim_net", ""},
+                             {"bilinear_fin_munet_uint8.tflite", "mobile_unet", "model.decoder=bilinear"},
+                             {"mnv3_seg_float.tflite", "mobile_unet_v3", ""}, {"deeplab_nchw.onnx", "deeplab_v3", ""}}) {
+    INFO(p.file);
+    const fs::path out = dir / p.file;
+    fs::create_directories(out);
+    const std::string ckpt = (out / "model.ckpt").string();
+    const auto run = [&](const std::string& args) {
+      const auto r = run_cli(args);
+      INFO(args << "\n" << r.out);
+      CHECK(r.exit_code == 0);
+      return r;
+    };
+    run("import --quiet --from " + q(ref / "models" / p.file) + " --net " + p.net +
+        (p.set.empty() ? "" : " --set " + p.set) + " --out " + q(ckpt));
+    // The exporter's own verification against the eager net (a failure exits 1 and leaves no file).
+    run("export --quiet --model " + q(ckpt) + " --format all --out " + q(out));
+    REQUIRE(fs::exists(out / "model.pt"));
+    REQUIRE(fs::exists(out / "model.onnx"));
+    run("test --quiet --model " + q(out / "model.onnx") + " --effect mask --out " + q(out / "test") + " " +
+        q(ref / "photos" / "two.png"));
+    CHECK(fs::exists(out / "test" / "two_mask.png"));
+    run("video --quiet --model " + q(out / "model.pt") + " --max-frames 2 --out " + q(out / "clip.avi") + " " +
+        q(ref / "video" / "test.mp4"));
+    CHECK(fs::file_size(out / "clip.avi") > 0);
+    run("bench --quiet --model " + q(ckpt) + " --engine libtorch --runs 1 --warmup 0");
+  }
+}

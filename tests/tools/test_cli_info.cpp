@@ -36,6 +36,8 @@ TEST_CASE("info --config reports the exact parameter counts of all six configs",
       {"portrait_net", 2080904, 2080760, {1, 3, 224, 224}, 2},
       {"portrait_net_video", 2081192, 2081048, {1, 4, 224, 224}, 2},
       {"slim_net", 347570, 347570, {1, 3, 512, 512}, 1},
+      {"mobile_unet_v3", 952018, 952018, {1, 3, 256, 256}, 1},  // nets_more.md §2.7
+      {"deeplab_v3", 692130, 692130, {1, 3, 513, 513}, 1},      // nets_more.md §1.7
   };
   for (const auto& e : expected) {
     INFO(e.config);

@@ -4,7 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <flatbuffers/flatbuffers.h>
+
 #include <fstream>
+#include <iterator>
 
 #include "core/eval/eval_job.h"
 #include "core/import/import_job.h"
@@ -114,4 +117,27 @@ TEST_CASE("TFLite: the MobileNetV3 Mobile-Unet (BatchNorm folded) reproduces Lit
   CHECK(net.stats.layers == 55);
   CHECK(net.stats.values == 940122);  // nets_more.md §2.7: every weight and folded bias of the file
   CHECK(worst_difference(ref, *net.net, 256, "mnv3_seg", ".f32", nullptr, /*symmetric=*/true) <= 1e-4);
+}
+
+TEST_CASE("TFLite: an op the importer does not know is refused, naming it", "[import][tflite][errors][reference]") {
+  const auto ref = reference_dir_or_skip();
+  ScratchDir dir("tflite_unknown_op");
+  // prisma-net.tflite with its CONV_2D operator code rewritten to FULLY_CONNECTED (9), in a copy.
+  std::ifstream in(ref / "models/prisma-net.tflite", std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto* model = flatbuffers::GetRoot<flatbuffers::Table>(bytes.data());
+  const auto* codes = model->GetPointer<const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::Table>>*>(6);
+  bool patched = false;
+  for (const flatbuffers::Table* code : *codes) {
+    if (code->GetField<int8_t>(4, 0) != 3) continue;
+    auto* field = const_cast<uint8_t*>(reinterpret_cast<const uint8_t*>(code) + code->GetOptionalFieldOffset(4));
+    *field = 9;
+    patched = true;
+  }
+  REQUIRE(patched);
+  const auto file = dir / "fully_connected.tflite";
+  std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
+                                              static_cast<std::streamsize>(bytes.size()));
+  CHECK_THAT(import_error(file.string(), "prisma_net"),
+             Catch::Contains(file.string() + ": FULLY_CONNECTED op ") && Catch::Contains("is not supported"));
 }
