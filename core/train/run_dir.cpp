@@ -48,6 +48,7 @@ RunDir::RunDir(const std::string& path, bool resume, int64_t resume_epoch) : pat
   std::error_code ec;
   fs::create_directories(path_, ec);
   if (ec || !fs::is_directory(path_)) throw RuntimeError(path_ + ": cannot create run directory");
+  lock_ = std::make_unique<RunDirLock>(path_);
   if (resume) load_history(resume_epoch);
   else fs::remove(file("metrics.csv"), ec);
 
@@ -60,6 +61,7 @@ RunDir::RunDir(const std::string& path, bool resume, int64_t resume_epoch) : pat
   logger->set_level(spdlog::level::trace);
   console->set_level(spdlog::get_level());
   logger->set_pattern("[%Y-%m-%d %H:%M:%S] %^%l%$ %v");
+  logger->flush_on(spdlog::level::trace);  // each line reaches train.log as it is written: kill -9 loses none
   spdlog::set_default_logger(logger);
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/train/curves.h"
+#include "core/train/run_dir_lock.h"
 
 namespace spdlog {
 class logger;
@@ -27,7 +28,8 @@ struct MetricsRow {
 
 class RunDir {
  public:
-  // Creates the directory; `resume` keeps existing metrics.csv rows up to the resumed epoch.
+  // Creates and locks the directory (core/train/run_dir_lock.h); `resume` keeps existing metrics.csv rows up to the
+  // resumed epoch. train.log receives every line as it is logged, so a killed run loses none.
   RunDir(const std::string& path, bool resume, int64_t resume_epoch);
   ~RunDir();
 
@@ -42,6 +44,7 @@ class RunDir {
  private:
   void load_history(int64_t up_to_epoch);
   std::string path_;
+  std::unique_ptr<RunDirLock> lock_;
   std::vector<std::string> header_;
   std::vector<EpochRecord> history_;
   std::shared_ptr<spdlog::logger> previous_default_;

@@ -9,9 +9,11 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "core/model_io/checkpoint.h"
+#include "core/train/run_dir_lock.h"
 #include "tests/core/trainer_test_util.h"
 #include "tests/test_support.h"
 
@@ -151,4 +153,66 @@ TEST_CASE("cli train: --dry-run validates and writes no checkpoint", "[tools][tr
   CHECK_THAT(r.out, Catch::Matchers::Contains("dry run"));
   CHECK_FALSE(fs::exists(dir / "run" / "last.ckpt"));
   CHECK_FALSE(fs::exists(dir / "run" / "best.ckpt"));
+}
+
+TEST_CASE("cli train: a run directory in use refuses a second trainer naming the holder, and after kill -9 the lock is "
+          "gone and train.log holds every line logged", "[tools][train]") {
+  test::ScratchDir dir("cli_train_lock");
+  test::write_tiny_dataset(dir / "data");
+  json j = prisma_config(dir);
+  j["train"]["epochs"] = 100000;  // runs until killed
+  const std::string cfg = write_config(dir, j);
+  const std::string log = (dir / "out.txt").string();
+  const fs::path run = dir / "run";
+
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    execl(PSEG_BINARY, PSEG_BINARY, "train", "--config", cfg.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Until two epochs are saved: the run holds its directory and has logged several checkpoints.
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::seconds(120);
+  int status = 0;
+  while (Clock::now() < deadline) {
+    if (waitpid(pid, &status, WNOHANG) == pid) FAIL("the trainer ended early:\n" << read_text(log));
+    if (fs::exists(run / "last.ckpt") && load_checkpoint((run / "last.ckpt").string()).state.epoch >= 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+
+  const std::string holder = "in use by another training run (pid " + std::to_string(pid) + " on ";
+  const auto second = test::run_cli("train --config \"" + cfg + "\"");
+  INFO(second.out);
+  CHECK(second.exit_code == 1);
+  CHECK_THAT(second.out, Catch::Matchers::Contains(run.string() + ": " + holder));
+  const auto resume = test::run_cli("train --resume \"" + run.string() + "\"");
+  INFO(resume.out);
+  CHECK(resume.exit_code == 1);
+  CHECK_THAT(resume.out, Catch::Matchers::Contains(holder));
+
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  CHECK_NOTHROW(RunDirLock(run.string()));  // the kernel released it with the process
+
+  // Every line the trainer printed once its run directory was open (from "run directory ...") reached train.log,
+  // checkpoint messages included; only the line being written at the kill may be missing.
+  std::vector<std::string> printed;
+  std::istringstream out(read_text(log));
+  for (std::string line; std::getline(out, line);) printed.push_back(line);
+  size_t first = printed.size(), checkpoints = 0;
+  for (size_t i = 0; i < printed.size(); ++i) {
+    if (first == printed.size() && printed[i].find("run directory ") != std::string::npos) first = i;
+    if (i > first && printed[i].find(".ckpt") != std::string::npos) ++checkpoints;
+  }
+  REQUIRE(first < printed.size());
+  CHECK(checkpoints >= 1);
+  const std::string train_log = read_text(run / "train.log");
+  for (size_t i = first; i + 1 < printed.size(); ++i) {
+    INFO("line " << i + 1 << " of the trainer's output: " << printed[i]);
+    CHECK_THAT(train_log, Catch::Matchers::Contains(printed[i]));
+  }
 }
