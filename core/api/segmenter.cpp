@@ -79,11 +79,7 @@ std::vector<cv::Mat> Segmenter::segment(const std::vector<cv::Mat>& images) {
   return detail::guarded([&] { return impl_->predictor->predict_batch(images); });
 }
 
-std::vector<std::string> Segmenter::engines() {
-  std::vector<std::string> names;
-  for (const auto& e : pseg::engine_registry().entries()) names.push_back(e.name + " (" + e.extension + ")");
-  return names;
-}
+std::vector<std::string> Segmenter::engines() { return pseg::engine_descriptions(); }
 
 struct VideoSegmenter::Impl {
   Impl(const std::string& path, const SegmenterOptions& options, const VideoOptions& video)

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "core/config/config_training.h"
@@ -75,24 +76,32 @@ Config parse_config(const nlohmann::json& j, const std::string& source) {
   return c;
 }
 
+nlohmann::json parse_json_text(const std::string& text, const std::string& source) {
+  try {
+    return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ConfigError(source + ": invalid JSON at byte " + std::to_string(e.byte));
+  }
+}
+
 nlohmann::json read_json_file(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw ConfigError(path + ": cannot open file");
+  return parse_json_text(std::string(std::istreambuf_iterator<char>(in), {}), path);
+}
+
+Config parse_named_config(const nlohmann::json& j, const std::string& source) {
   try {
-    return nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw ConfigError(path + ": invalid JSON at byte " + std::to_string(e.byte));
+    return parse_config(j, source);
+  } catch (const ConfigError& e) {
+    throw ConfigError(source + ": " + e.what());
   }
 }
 
 Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
   nlohmann::json j = read_json_file(path);
   for (const auto& o : overrides) apply_override(j, o);
-  try {
-    return parse_config(j, path);
-  } catch (const ConfigError& e) {
-    throw ConfigError(path + ": " + e.what());
-  }
+  return parse_named_config(j, path);
 }
 
 void apply_override(nlohmann::json& j, const std::string& assignment) {

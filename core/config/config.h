@@ -48,6 +48,10 @@ AugmentConfig parse_augment_config(const JsonReader& augment);
 void apply_override(nlohmann::json& j, const std::string& assignment);
 
 nlohmann::json read_json_file(const std::string& path);
+// JSON text (comments allowed); ConfigError "<source>: invalid JSON at byte N".
+nlohmann::json parse_json_text(const std::string& text, const std::string& source);
+// parse_config with `source` prefixed to configuration errors, as load_config reports them.
+Config parse_named_config(const nlohmann::json& j, const std::string& source);
 
 // The override that sets the net's input size: "model.input_size=[H,W]".
 std::string input_size_override(int64_t height, int64_t width);

@@ -141,7 +141,7 @@ class OpReader {
     } else if (const TfliteOp* add = bias_add(op)) {
       const size_t k = add->inputs[0] == op.outputs[0] ? 1 : 0;
       s.inputs.push_back(constant(*add, k, s));
-      bias_adds_[add->index] = true;
+      bias_adds_.insert(add->index);
     }
     return s;
   }
@@ -183,11 +183,14 @@ class OpReader {
   // Activations, pooling, resizes, reshapes, padding, slicing, (de)quantisation: ops without weights. Any other op is
   // refused, so that no weight of the file is silently left behind.
   void check_weightless(const TfliteOp& op) const {
+    // AVERAGE_POOL_2D .. QUANTIZE (tflite.md §3.2).
     static const std::set<int> weightless = {1, 2, 6, 14, 17, 19, 21, 22, 23, 25, 34, 45, 114};
     if (weightless.count(op.code)) return;
     std::string known;
-    for (int code : {0, 3, 4, 54, 67, 1, 2, 6, 14, 17, 19, 21, 22, 23, 25, 34, 45, 114})
+    for (int code : {tflite_op::kConv2d, tflite_op::kDepthwiseConv2d, tflite_op::kTransposeConv, tflite_op::kPrelu,
+                     tflite_op::kAdd})
       known += (known.empty() ? "" : ", ") + tflite_op_name(code);
+    for (int code : weightless) known += ", " + tflite_op_name(code);
     throw std::invalid_argument(path_ + ": " + label(op) + " is not supported by the TFLite importer (it reads " +
                                 known + ")");
   }
@@ -212,7 +215,7 @@ class OpReader {
   std::string path_;
   const TfliteModel& model_;
   std::map<int32_t, const TfliteOp*> producer_;
-  std::map<int, bool> bias_adds_;  // ADD ops taken as transposed-convolution biases
+  std::set<int> bias_adds_;  // ADD ops taken as transposed-convolution biases
   std::map<int, size_t> weighted_index_;  // TFLite op index -> position among the weighted ops
   std::map<int32_t, std::set<size_t>> ancestors_;
 };

@@ -37,10 +37,12 @@ const EngineEntry& engine_for_file(const std::string& path, const std::string& e
   throw std::invalid_argument(path + ": unknown model type \"" + ext + "\": expected " + join_names(types, ", "));
 }
 
-std::string engine_list() {
+std::vector<std::string> engine_descriptions() {
   std::vector<std::string> items;
   for (const auto& e : engine_registry().entries()) items.push_back(e.name + " (" + e.extension + ")");
-  return join_names(items);
+  return items;
 }
+
+std::string engine_list() { return join_names(engine_descriptions()); }
 
 }  // namespace pseg

@@ -27,6 +27,8 @@ Registry<EngineEntry>& engine_registry();
 // std::invalid_argument naming the file and the known model types, or the engine and the files it opens.
 const EngineEntry& engine_for_file(const std::string& path, const std::string& engine = "");
 
+// {"libtorch (.ckpt)", "torchscript (.pt)", "opencv (.onnx)"}.
+std::vector<std::string> engine_descriptions();
 // "libtorch (.ckpt), torchscript (.pt), opencv (.onnx)": for help texts.
 std::string engine_list();
 

@@ -40,6 +40,19 @@ std::string read_text(const fs::path& p) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+// `portraitseg train --config cfg` in the background, stdout and stderr into `log`; its pid (-1 if fork failed).
+pid_t start_trainer(const std::string& cfg, const std::string& log) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    execl(PSEG_BINARY, PSEG_BINARY, "train", "--config", cfg.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
+}
+
 }  // namespace
 
 TEST_CASE("cli train: SIGTERM stops the run with a non-zero exit and a loadable last.ckpt", "[tools][train]") {
@@ -50,15 +63,8 @@ TEST_CASE("cli train: SIGTERM stops the run with a non-zero exit and a loadable 
   const std::string cfg = write_config(dir, j);
   const std::string log = (dir / "out.txt").string();
 
-  const pid_t pid = fork();
+  const pid_t pid = start_trainer(cfg, log);
   REQUIRE(pid >= 0);
-  if (pid == 0) {
-    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, STDOUT_FILENO);
-    dup2(fd, STDERR_FILENO);
-    execl(PSEG_BINARY, PSEG_BINARY, "train", "--config", cfg.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
 
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + std::chrono::seconds(120);
@@ -165,15 +171,8 @@ TEST_CASE("cli train: a run directory in use refuses a second trainer naming the
   const std::string log = (dir / "out.txt").string();
   const fs::path run = dir / "run";
 
-  const pid_t pid = fork();
+  const pid_t pid = start_trainer(cfg, log);
   REQUIRE(pid >= 0);
-  if (pid == 0) {
-    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, STDOUT_FILENO);
-    dup2(fd, STDERR_FILENO);
-    execl(PSEG_BINARY, PSEG_BINARY, "train", "--config", cfg.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
   // Until two epochs are saved: the run holds its directory and has logged several checkpoints.
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + std::chrono::seconds(120);
