@@ -3,6 +3,7 @@
 #include <opencv2/core/utility.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -101,8 +102,17 @@ OpenedSource open_source(const SourceConfig& config, OnError on_error, const std
   std::vector<CheckedPair> all;
   for (auto& ref : s.reader->list()) all.push_back({std::move(ref), {}, 0});
   std::vector<std::string> problems(all.size());
+  // Strict mode stops at a problem: the pairs after it are not decoded (a million-line list of missing files
+  // fails at once). The first problem in list order is still the one reported, as every pair before it is checked.
+  std::atomic<size_t> first_problem{all.size()};
   cv::parallel_for_(cv::Range(0, static_cast<int>(all.size())), [&](const cv::Range& range) {
-    for (int i = range.start; i < range.end; ++i) problems[i] = check_pair(*s.reader, all[i]);
+    for (int i = range.start; i < range.end; ++i) {
+      if (on_error == OnError::Strict && static_cast<size_t>(i) > first_problem.load()) return;
+      problems[i] = check_pair(*s.reader, all[i]);
+      if (problems[i].empty() || on_error != OnError::Strict) continue;
+      for (size_t seen = first_problem.load(); static_cast<size_t>(i) < seen;)
+        if (first_problem.compare_exchange_weak(seen, static_cast<size_t>(i))) break;
+    }
   });
   for (size_t i = 0; i < all.size(); ++i) {
     if (problems[i].empty()) {

@@ -42,12 +42,30 @@ std::filesystem::path resolve(const std::string& root, const std::string& p) {
   return (root.empty() || path.is_absolute()) ? path : std::filesystem::path(root) / path;
 }
 
+namespace {
+
+// std::getline that refuses a line longer than kMaxListLine before reading all of it (a file without newlines).
+bool read_bounded_line(std::istream& in, std::string& line, const std::filesystem::path& file, size_t number) {
+  constexpr size_t kMaxListLine = 4096;
+  line.clear();
+  int c;
+  while ((c = in.get()) != std::char_traits<char>::eof() && c != '\n') {
+    if (line.size() == kMaxListLine)
+      throw std::runtime_error(file.string() + ": line " + std::to_string(number) + " is longer than " +
+                               std::to_string(kMaxListLine) + " characters");
+    line.push_back(static_cast<char>(c));
+  }
+  return c != std::char_traits<char>::eof() || !line.empty();
+}
+
+}  // namespace
+
 std::vector<std::string> read_list_lines(const std::filesystem::path& file) {
   std::ifstream in(file);
   if (!in) throw std::runtime_error(file.string() + ": cannot open list file");
   std::vector<std::string> lines;
   std::string line;
-  while (std::getline(in, line)) {
+  for (size_t number = 1; read_bounded_line(in, line, file, number); ++number) {
     const auto b = line.find_first_not_of(" \t\r");
     if (b == std::string::npos || line[b] == '#') continue;
     const auto e = line.find_last_not_of(" \t\r");

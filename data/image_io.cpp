@@ -4,6 +4,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <climits>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -27,7 +29,70 @@ void check_complete(const std::string& path, const std::vector<unsigned char>& b
   }
 }
 
+uint32_t be32(const unsigned char* p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]; }
+uint32_t le32(const unsigned char* p) { return uint32_t(p[3]) << 24 | uint32_t(p[2]) << 16 | uint32_t(p[1]) << 8 | p[0]; }
+uint32_t le24(const unsigned char* p) { return uint32_t(p[2]) << 16 | uint32_t(p[1]) << 8 | p[0]; }
+
+std::optional<cv::Size> jpeg_size(const std::vector<unsigned char>& b) {
+  // Segments from SOI until a start-of-frame marker (SOF0..SOF15 but DHT C4, JPG C8, DAC CC) gives the size.
+  size_t i = 2;
+  while (i + 4 <= b.size()) {
+    if (b[i] != 0xFF) return std::nullopt;
+    const unsigned char marker = b[i + 1];
+    if (marker == 0xFF) {
+      ++i;  // fill byte
+      continue;
+    }
+    const size_t length = size_t(b[i + 2]) << 8 | b[i + 3];
+    if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
+      if (i + 9 > b.size()) return std::nullopt;
+      return cv::Size(int(size_t(b[i + 7]) << 8 | b[i + 8]), int(size_t(b[i + 5]) << 8 | b[i + 6]));
+    }
+    if (marker == 0xD9 || marker == 0xDA || length < 2) return std::nullopt;
+    i += 2 + length;
+  }
+  return std::nullopt;
+}
+
+std::optional<cv::Size> webp_size(const std::vector<unsigned char>& b) {
+  if (b.size() < 30) return std::nullopt;
+  const unsigned char* c = b.data() + 12;  // the first chunk
+  if (std::equal(c, c + 4, "VP8X")) return cv::Size(int(le24(c + 12) + 1), int(le24(c + 15) + 1));
+  if (std::equal(c, c + 4, "VP8L")) {
+    const uint32_t bits = le32(c + 9);
+    return cv::Size(int((bits & 0x3FFF) + 1), int(((bits >> 14) & 0x3FFF) + 1));
+  }
+  if (std::equal(c, c + 4, "VP8 ")) return cv::Size(int((c[14] | c[15] << 8) & 0x3FFF), int((c[16] | c[17] << 8) & 0x3FFF));
+  return std::nullopt;
+}
+
+// Refuses images whose header claims more than kMaxImagePixels before anything is allocated for them.
+void check_pixel_count(const std::string& what, const std::vector<unsigned char>& b) {
+  const auto size = image_header_size(b);
+  if (!size) return;
+  const int64_t pixels = int64_t(size->width) * size->height;
+  if (pixels > kMaxImagePixels)
+    throw std::runtime_error(what + ": image of " + std::to_string(size->width) + "x" + std::to_string(size->height) +
+                             " pixels is larger than the limit of " + std::to_string(kMaxImagePixels) + " pixels");
+}
+
 }  // namespace
+
+std::optional<cv::Size> image_header_size(const std::vector<unsigned char>& b) {
+  static const unsigned char png_sig[] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+  if (b.size() >= 24 && std::equal(png_sig, png_sig + 8, b.begin()) && std::equal(b.begin() + 12, b.begin() + 16, "IHDR"))
+    return cv::Size(int(std::min<uint32_t>(be32(&b[16]), INT32_MAX)), int(std::min<uint32_t>(be32(&b[20]), INT32_MAX)));
+  if (b.size() >= 4 && b[0] == 0xFF && b[1] == 0xD8) return jpeg_size(b);
+  if (b.size() >= 26 && b[0] == 'B' && b[1] == 'M') {
+    const auto w = static_cast<int32_t>(le32(&b[18])), h = static_cast<int32_t>(le32(&b[22]));
+    // Top-down bitmaps store a negative height.
+    const auto abs32 = [](int32_t v) { return v == INT32_MIN ? INT32_MAX : std::abs(v); };
+    return cv::Size(abs32(w), abs32(h));
+  }
+  if (b.size() >= 16 && std::equal(b.begin(), b.begin() + 4, "RIFF") && std::equal(b.begin() + 8, b.begin() + 12, "WEBP"))
+    return webp_size(b);
+  return std::nullopt;
+}
 
 std::vector<unsigned char> read_file_bytes(const std::string& path) {
   std::error_code ec;
@@ -39,14 +104,24 @@ std::vector<unsigned char> read_file_bytes(const std::string& path) {
   return bytes;
 }
 
-cv::Mat read_image(const std::string& path, int imread_flags) {
-  const auto bytes = read_file_bytes(path);
-  if (bytes.empty()) throw std::runtime_error(path + ": empty file");
-  check_complete(path, bytes);
-  cv::Mat m = cv::imdecode(bytes, imread_flags);
-  if (m.empty()) throw std::runtime_error(path + ": cannot decode image");
+cv::Mat decode_image(const std::vector<unsigned char>& bytes, int imread_flags, const std::string& what) {
+  if (bytes.empty()) throw std::runtime_error(what + ": empty file");
+  check_complete(what, bytes);
+  check_pixel_count(what, bytes);
+  cv::Mat m;
+  try {
+    m = cv::imdecode(bytes, imread_flags);
+  } catch (const cv::Exception& e) {
+    throw std::runtime_error(what + ": cannot decode image (" + e.err + ")");
+  }
+  if (m.empty()) throw std::runtime_error(what + ": cannot decode image");
+  if (int64_t(m.total()) > kMaxImagePixels)
+    throw std::runtime_error(what + ": image of " + std::to_string(m.cols) + "x" + std::to_string(m.rows) +
+                             " pixels is larger than the limit of " + std::to_string(kMaxImagePixels) + " pixels");
   return m;
 }
+
+cv::Mat read_image(const std::string& path, int imread_flags) { return decode_image(read_file_bytes(path), imread_flags, path); }
 
 cv::Vec3b voc_palette_bgr(int index) {
   // The VOC colour map spreads the index bits over the three channels, most significant first.

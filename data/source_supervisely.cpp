@@ -35,7 +35,8 @@ std::vector<unsigned char> base64_decode(const std::string& text) {
   return out;
 }
 
-std::vector<unsigned char> inflate_all(const std::vector<unsigned char>& in) {
+// Inflates at most `max_bytes`: a bitmap cannot hold more than its image, so more is a zip bomb.
+std::vector<unsigned char> inflate_all(const std::vector<unsigned char>& in, size_t max_bytes) {
   z_stream zs{};
   if (inflateInit(&zs) != Z_OK) throw std::runtime_error("zlib init failed");
   zs.next_in = const_cast<Bytef*>(in.data());
@@ -48,6 +49,10 @@ std::vector<unsigned char> inflate_all(const std::vector<unsigned char>& in) {
     zs.avail_out = sizeof(buf);
     rc = inflate(&zs, Z_NO_FLUSH);
     out.insert(out.end(), buf, buf + (sizeof(buf) - zs.avail_out));
+    if (out.size() > max_bytes) {
+      inflateEnd(&zs);
+      throw std::runtime_error("bitmap inflates to more than " + std::to_string(max_bytes) + " bytes");
+    }
     if (rc == Z_OK && zs.avail_in == 0 && zs.avail_out != 0) rc = Z_DATA_ERROR;  // input ended early
   }
   inflateEnd(&zs);
@@ -71,8 +76,11 @@ cv::Mat polygon_mask(const nlohmann::json& points, cv::Size size) {
 }
 
 cv::Mat bitmap_mask(const nlohmann::json& bitmap, cv::Size size) {
-  const cv::Mat png = cv::imdecode(inflate_all(base64_decode(bitmap.at("data").get<std::string>())), cv::IMREAD_UNCHANGED);
-  if (png.empty() || png.depth() != CV_8U) throw std::runtime_error("bitmap is not an 8-bit PNG");
+  // A PNG of the whole image, 4 channels, stored uncompressed, plus its chunks: the most a bitmap can take.
+  const size_t max_bytes = static_cast<size_t>(size.area()) * 5 + 65536;
+  const cv::Mat png = decode_image(inflate_all(base64_decode(bitmap.at("data").get<std::string>()), max_bytes),
+                                   cv::IMREAD_UNCHANGED, "bitmap");
+  if (png.depth() != CV_8U) throw std::runtime_error("bitmap is not an 8-bit PNG");
   cv::Mat alpha;
   cv::extractChannel(png, alpha, png.channels() == 4 ? 3 : 0);
   const int x = bitmap.at("origin").at(0).get<int>(), y = bitmap.at("origin").at(1).get<int>();
@@ -111,6 +119,11 @@ class SuperviselyReader : public FormatReader {
     if (ann.is_discarded()) throw std::runtime_error(pair.mask + ": invalid annotation JSON");
     try {
       const cv::Size size(ann.at("size").at("width").get<int>(), ann.at("size").at("height").get<int>());
+      // Before anything of that size is allocated.
+      if (size != s.image.size())
+        throw std::runtime_error("annotation size " + std::to_string(size.width) + "x" + std::to_string(size.height) +
+                                 " differs from the image's " + std::to_string(s.image.cols) + "x" +
+                                 std::to_string(s.image.rows));
       s.label = cv::Mat(size, CV_8UC1, cv::Scalar(kLabelBackground));
       for (const auto& obj : ann.at("objects")) {
         const std::string cls = obj.at("classTitle").get<std::string>();

@@ -1,5 +1,6 @@
 #include "data/synth.h"
 
+#include "core/common/atomic_file.h"
 #include "data/file_walk.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -7,7 +8,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <stdexcept>
 
@@ -158,10 +158,6 @@ cv::Mat cover_crop(const cv::Mat& photo, cv::Size size, Rng& rng, double min_fra
   cv::Mat out;
   cv::resize(photo(cv::Rect(x, y, w, h)), out, size, 0, 0, cv::INTER_AREA);
   return out;
-}
-
-void write_image(const fs::path& path, const cv::Mat& m) {
-  if (!cv::imwrite(path.string(), m)) throw std::runtime_error(path.string() + ": cannot write");
 }
 
 }  // namespace
@@ -339,8 +335,8 @@ SynthSummary write_synth_dataset(const SynthOptions& o) {
     }
     const std::string image_rel = std::string("images/") + stem + o.image_ext;
     const std::string mask_rel = std::string("masks/") + stem + ".png";
-    write_image(o.out / image_rel, image);
-    write_image(o.out / mask_rel, mask);
+    write_image_atomic((o.out / image_rel).string(), image);
+    write_image_atomic((o.out / mask_rel).string(), mask);
     lines.push_back(image_rel + " " + mask_rel);
   }
 
@@ -352,9 +348,10 @@ SynthSummary write_synth_dataset(const SynthOptions& o) {
   const auto n_test = static_cast<size_t>(std::lround(o.test_fraction * static_cast<double>(lines.size())));
   std::vector<bool> is_test(lines.size(), false);
   for (size_t i = 0; i < n_test; ++i) is_test[order[i]] = true;
-  std::ofstream train(o.out / "train.txt"), test(o.out / "test.txt");
-  if (!train || !test) throw std::runtime_error((o.out / "train.txt").string() + ": cannot write list files");
-  for (size_t i = 0; i < lines.size(); ++i) (is_test[i] ? test : train) << lines[i] << "\n";
+  std::string train, test;
+  for (size_t i = 0; i < lines.size(); ++i) (is_test[i] ? test : train) += lines[i] + "\n";
+  write_file_atomic((o.out / "train.txt").string(), train);
+  write_file_atomic((o.out / "test.txt").string(), test);
   summary.test = n_test;
   summary.train = lines.size() - n_test;
   return summary;

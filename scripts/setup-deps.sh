@@ -10,6 +10,8 @@ PACKAGES=(
   dpkg-dev file
   libtorch-dev libopencv-dev libcli11-dev libspdlog-dev nlohmann-json3-dev catch2
   libonnx-dev libprotobuf-dev protobuf-compiler libgloo-dev libopenblas0-openmp libhdf5-dev libflatbuffers-dev
+  # scripts/sanitize.sh and scripts/fuzz.sh: clang with its sanitizer and libFuzzer runtimes
+  clang-14 libclang-rt-14-dev lld-14
   # independent checkers used by tests
   python3-torch python3-onnx python3-opencv python3-h5py nodejs npm
 )

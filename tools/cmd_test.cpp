@@ -59,27 +59,36 @@ int run_test_cmd(TestArgs& a, const Context& ctx, bool threshold_given) {
   po.device = ctx.runtime.device;
   po.interpolation = parse_resize_interpolation(a.interpolation);
   const auto predictor = open_predictor(a.model, po);
-  const auto results = run_photos(*predictor, a.photo, [&a](const PhotoResult& r) {
-    if (!a.json) print_result(r);
-    else if (!r.ok()) std::cerr << "error: " << r.error << "\n";
+  // --json: one object whose "images" are printed as each photo is done, so no result is kept; failures (few)
+  // are collected for "failed" and their error lines printed after the object.
+  bool opened = false;
+  size_t images = 0;
+  nlohmann::json failures = nlohmann::json::array();
+  const auto open_json = [&] {
+    if (opened) return;
+    opened = true;
+    std::cout << R"({"model":)" << nlohmann::json(a.model).dump() << R"(,"engine":)"
+              << nlohmann::json(predictor->engine()).dump() << R"(,"images":[)";
+  };
+  const PhotoSummary summary = run_photos(*predictor, a.photo, [&](const PhotoResult& r) {
+    if (!a.json) return print_result(r);
+    if (!r.ok()) {
+      failures.push_back(to_json(r));
+      return;
+    }
+    open_json();
+    std::cout << (images++ ? "," : "") << to_json(r).dump();
   });
-  size_t failed = 0;
-  nlohmann::json images = nlohmann::json::array(), failures = nlohmann::json::array();
-  for (const auto& r : results) {
-    if (!r.ok()) ++failed;
-    (r.ok() ? images : failures).push_back(to_json(r));
-  }
   if (a.json) {
-    print_line(nlohmann::json{{"model", a.model},
-                              {"engine", predictor->engine()},
-                              {"images", images},
-                              {"failed", failures}}
-                   .dump());
+    open_json();
+    std::cout << R"(],"failed":)" << failures.dump() << "}" << std::endl;
+    // After the object's line, so that output and errors read together do not interleave inside it.
+    for (const auto& f : failures) std::cerr << "error: " << f.at("error").get<std::string>() << "\n";
   } else {
-    std::printf("%zu photo(s) processed with %s (%s), %zu failed\n", results.size() - failed, a.model.c_str(),
-                predictor->engine().c_str(), failed);
+    std::printf("%zu photo(s) processed with %s (%s), %zu failed\n", summary.processed, a.model.c_str(),
+                predictor->engine().c_str(), summary.failed);
   }
-  return failed == 0 ? 0 : 1;
+  return summary.failed == 0 ? 0 : 1;
 }
 
 }  // namespace

@@ -10,8 +10,11 @@ target_link_libraries(portraitseg_library PRIVATE pseg_api PUBLIC opencv_core)
 target_include_directories(portraitseg_library INTERFACE
   "$<BUILD_INTERFACE:${PSEG_ROOT}/core/api>" "$<BUILD_INTERFACE:${CMAKE_BINARY_DIR}/include>"
   "$<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>")
-target_link_options(portraitseg_library PRIVATE
-  -Wl,--version-script=${CMAKE_CURRENT_LIST_DIR}/portraitseg.map -Wl,--no-undefined)
+target_link_options(portraitseg_library PRIVATE -Wl,--version-script=${CMAKE_CURRENT_LIST_DIR}/portraitseg.map)
+if(NOT PSEG_SANITIZE AND NOT PSEG_FUZZ)
+  # Sanitizer runtimes are linked into executables only: a sanitized library leaves their symbols undefined.
+  target_link_options(portraitseg_library PRIVATE -Wl,--no-undefined)
+endif()
 set_target_properties(portraitseg_library PROPERTIES
   OUTPUT_NAME portraitseg EXPORT_NAME portraitseg
   VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR}

@@ -3,7 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 
@@ -14,7 +17,16 @@ namespace fs = std::filesystem;
 namespace pseg {
 namespace {
 
-WriteFault g_fault = WriteFault::None;
+WriteFault fault_from_environment() {
+  const char* v = std::getenv("PORTRAITSEG_INJECT_WRITE_FAULT");
+  const std::string name = v ? v : "";
+  if (name == "open") return WriteFault::Open;
+  if (name == "sync") return WriteFault::Sync;
+  if (name == "rename") return WriteFault::Rename;
+  return WriteFault::None;
+}
+
+WriteFault g_fault = fault_from_environment();
 
 // Flushes `p` to the disk; false (errno set) when it cannot be opened or synced.
 bool fsync_path(const fs::path& p, int flags) {
@@ -39,7 +51,7 @@ AtomicFile::AtomicFile(const fs::path& target) : target_(target) {
   const fs::path dir = target_.has_parent_path() ? target_.parent_path() : fs::path(".");
   std::error_code ec;
   fs::create_directories(dir, ec);
-  temp_ = dir / ("." + target_.filename().string() + ".tmp-" + std::to_string(::getpid()));
+  temp_ = dir / ("." + target_.stem().string() + ".tmp-" + std::to_string(::getpid()) + target_.extension().string());
 }
 
 AtomicFile::~AtomicFile() {
@@ -59,16 +71,35 @@ void AtomicFile::commit() {
   fsync_path(target_.has_parent_path() ? target_.parent_path() : fs::path("."), O_RDONLY | O_DIRECTORY);
 }
 
-void write_text_atomic(const std::string& path, const std::string& text) {
+void write_file_atomic(const std::string& path, const std::string& bytes) {
   AtomicFile file(path);
-  {
-    std::ofstream out(file.temp_path(), std::ios::binary | std::ios::trunc);
-    if (g_fault == WriteFault::Open) out.setstate(std::ios::failbit);
-    out << text;
-    out.flush();
-    if (!out) throw RuntimeError(path + ": cannot write (" + file.temp_path().string() + ")");
+  const int fd = g_fault == WriteFault::Open ? (errno = EACCES, -1)
+                                              : ::open(file.temp_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw RuntimeError(path + ": cannot write (" + file.temp_path().string() + "): " + std::strerror(errno));
+  for (size_t done = 0; done < bytes.size();) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = n < 0 ? errno : ENOSPC;
+      ::close(fd);
+      throw RuntimeError(path + ": cannot write (" + file.temp_path().string() + "): " + std::strerror(err));
+    }
+    done += static_cast<size_t>(n);
   }
+  if (::close(fd) != 0) throw RuntimeError(path + ": cannot write (" + file.temp_path().string() + "): " + std::strerror(errno));
   file.commit();
+}
+
+void write_image_atomic(const std::string& path, const cv::Mat& image, const std::vector<int>& params) {
+  std::vector<uchar> encoded;
+  bool ok = false;
+  try {
+    ok = cv::imencode(std::filesystem::path(path).extension().string(), image, encoded, params);
+  } catch (const cv::Exception& e) {
+    throw RuntimeError(path + ": cannot encode the image: " + e.err);
+  }
+  if (!ok) throw RuntimeError(path + ": cannot encode the image");
+  write_file_atomic(path, std::string(encoded.begin(), encoded.end()));
 }
 
 }  // namespace pseg

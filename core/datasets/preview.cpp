@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/common/atomic_file.h"
 #include "core/datasets/data_pipeline.h"
 #include "data/rng.h"
 #include "nets/registry.h"
@@ -74,13 +75,6 @@ void write_training_preview(const Config& config, const SampleSource& source, co
   write_preview(path, render_preview_grid(source, pipeline, count, 0));
 }
 
-void write_preview(const std::string& path, const cv::Mat& grid) {
-  bool ok = false;
-  try {
-    ok = cv::imwrite(path, grid);
-  } catch (const cv::Exception&) {
-  }
-  if (!ok) throw std::runtime_error(path + ": cannot write the preview image");
-}
+void write_preview(const std::string& path, const cv::Mat& grid) { write_image_atomic(path, grid); }
 
 }  // namespace pseg

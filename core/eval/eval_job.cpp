@@ -75,18 +75,6 @@ EvalModel describe_model(const Predictor& p) {
   return e;
 }
 
-void write_image(const std::string& path, const cv::Mat& image, const std::string& what) {
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  std::error_code ec;
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  bool ok = false;
-  try {
-    ok = cv::imwrite(path, image);
-  } catch (const cv::Exception&) {
-  }
-  if (!ok) throw std::runtime_error(path + ": cannot write the " + what);
-}
-
 void log_progress(size_t done, size_t total) {
   const size_t step = std::max<size_t>(1, total / 10);
   if (done % step == 0 || done == total) spdlog::info("eval: {}/{} images", done, total);
@@ -120,11 +108,11 @@ EvalReport run_eval(const EvalRequest& r) {
   report.model = describe_model(*predictor);
   report.data = data.description;
   if (!r.sheet.empty() && !report.result.worst.empty()) {
-    write_image(r.sheet, render_contact_sheet(report.result.worst), "contact sheet");
+    write_image_atomic(r.sheet, render_contact_sheet(report.result.worst));
     report.sheet = r.sheet;
   }
   if (!r.per_image_csv.empty()) write_per_image_csv(r.per_image_csv, report.result);
-  if (!r.json_out.empty()) write_text_atomic(r.json_out, to_json(report).dump(2) + "\n");
+  if (!r.json_out.empty()) write_file_atomic(r.json_out, to_json(report).dump(2) + "\n");
   return report;
 }
 

@@ -73,7 +73,7 @@ void write_per_image_csv(const std::string& path, const EvalResult& result) {
         << c.tn << ',' << c.ignored << ',' << fixed(s.inference_ms, 3) << ',' << fixed(s.total_ms, 3) << ','
         << csv_field(s.mask_path) << '\n';
   }
-  write_text_atomic(path, out.str());
+  write_file_atomic(path, out.str());
 }
 
 }  // namespace pseg

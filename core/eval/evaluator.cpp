@@ -8,6 +8,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "core/common/atomic_file.h"
 #include "core/common/stats.h"
 
 namespace fs = std::filesystem;
@@ -77,7 +78,7 @@ EvalResult evaluate(Predictor& predictor, const SampleSource& source, const Eval
     score.total_ms = p.timing.preprocess_ms + p.timing.inference_ms + p.timing.postprocess_ms;
     if (!o.save_masks.empty()) {
       score.mask_path = (fs::path(o.save_masks) / unique_mask_name(s.id, i, used_names)).string();
-      if (!cv::imwrite(score.mask_path, mask)) throw std::runtime_error(score.mask_path + ": cannot write the mask");
+      write_image_atomic(score.mask_path, mask);
     }
     keep_worst(worst, o.worst, score.iou, SheetRow{s.image, s.label, pred01, caption(score)});
 

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "core/common/atomic_file.h"
+#include "core/common/error_report.h"
+#include "core/common/errors.h"
 #include "core/common/device.h"
 #include "core/model_io/checkpoint.h"
 #include "core/config/config.h"
@@ -147,10 +149,19 @@ ExportResult run_export(const ExportOptions& o) {
     file.format = format;
     file.path = targets[i].string();
     const auto t0 = std::chrono::steady_clock::now();
-    if (format == "torchscript") {
-      export_torchscript(net, example, result.meta, tmp);
-    } else {
-      written = export_onnx(net, example, result.meta, {o.opset, o.dynamic_batch, o.fold_bn}, tmp);
+    try {
+      if (format == "torchscript") {
+        export_torchscript(net, example, result.meta, tmp);
+      } else {
+        written = export_onnx(net, example, result.meta, {o.opset, o.dynamic_batch, o.fold_bn}, tmp);
+      }
+    } catch (...) {
+      // The writers name the temp file they were given: the user knows the target.
+      const ErrorReport report = current_error_report();
+      if (report.exit_code != 1) throw;
+      std::string why = report.message;
+      if (why.rfind(tmp + ": ", 0) == 0) why.erase(0, tmp.size() + 2);
+      throw RuntimeError(file.path + ": " + why);
     }
     file.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     file.bytes = static_cast<int64_t>(fs::file_size(tmp));
@@ -171,7 +182,7 @@ ExportResult run_export(const ExportOptions& o) {
   result.meta = written;
 
   const fs::path meta_path = targets.front().parent_path() / (src.name + ".json");
-  write_text_atomic(meta_path.string(), to_json(result.meta).dump(2) + "\n");
+  write_file_atomic(meta_path.string(), to_json(result.meta).dump(2) + "\n");
   result.meta_path = meta_path.string();
   return result;
 }

@@ -7,6 +7,8 @@
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
 #include <torch/torch.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <stdexcept>
 
@@ -78,7 +80,9 @@ ModelMeta export_onnx(SegNetImpl& net, const torch::Tensor& example, const Model
     throw std::runtime_error("ONNX export: the emitted model is invalid: " + std::string(e.what()));
   }
   std::ofstream out(path, std::ios::binary);
-  if (!out || !model.SerializeToOstream(&out)) throw std::runtime_error(path + ": cannot write the ONNX model");
+  const bool serialised = out && model.SerializeToOstream(&out);
+  out.close();  // the last buffered bytes reach the file here: a full disk may only show now
+  if (!serialised || !out) throw std::runtime_error(path + ": cannot write the ONNX model: " + std::strerror(errno));
   return written;
 }
 

@@ -54,9 +54,11 @@ LayerMap mobile_unet_layer_map(MobileUnetImpl& net, const std::vector<KerasLayer
     }
   }
   // A file of another net usually lacks the encoder layers: say so before counting decoder layers.
-  for (const auto& [name, module] : map)
-    if (std::none_of(file.begin(), file.end(), [&](const KerasLayer& l) { return l.name == name; }))
+  for (const auto& [name, module] : map) {
+    const std::string& layer = name;  // a structured binding cannot be captured in C++17
+    if (std::none_of(file.begin(), file.end(), [&](const KerasLayer& l) { return l.name == layer; }))
       throw std::invalid_argument(path + ": layer " + name + " (net module " + module + ") is missing from the file");
+  }
   for (const auto& [cls, modules] : generated) {
     std::vector<std::pair<int64_t, std::string>> ranked;
     for (const auto& l : file)

@@ -52,6 +52,8 @@ std::vector<std::string> string_list_attr(hid_t obj, const char* name, const std
   if (!attr.ok() || !type.ok() || !space.ok()) throw std::runtime_error(where + ": cannot read attribute " + name);
   const hssize_t n = H5Sget_simple_extent_npoints(space);
   if (n < 0) throw std::runtime_error(where + ": cannot read attribute " + name);
+  // Attributes hold layer and weight names, a few hundred of them; their sizes come from the file.
+  if (n > (1 << 20)) throw std::runtime_error(where + ": attribute " + name + " is implausibly large");
   if (H5Tget_class(type) != H5T_STRING) {
     if (n == 0) return {};
     throw std::runtime_error(where + ": attribute " + name + " is not a list of strings");
@@ -66,6 +68,8 @@ std::vector<std::string> string_list_attr(hid_t obj, const char* name, const std
     H5Dvlen_reclaim(mem, space, H5P_DEFAULT, buf.data());
   } else {
     const size_t width = H5Tget_size(type);
+    if (width == 0 || static_cast<uint64_t>(n) > (uint64_t{16} << 20) / width)
+      throw std::runtime_error(where + ": attribute " + name + " is implausibly large");
     std::vector<char> buf(static_cast<size_t>(n) * width + 1, '\0');
     if (H5Aread(attr, type, buf.data()) < 0) throw std::runtime_error(where + ": cannot read attribute " + name);
     for (hssize_t i = 0; i < n; ++i) {
@@ -76,7 +80,7 @@ std::vector<std::string> string_list_attr(hid_t obj, const char* name, const std
   return out;
 }
 
-torch::Tensor read_float_dataset(hid_t group, const std::string& name, const std::string& where) {
+torch::Tensor read_float_dataset(hid_t group, const std::string& name, const std::string& where, uint64_t file_size) {
   if (H5Lexists(group, name.c_str(), H5P_DEFAULT) <= 0) throw std::runtime_error(where + ": dataset is missing");
   const Handle ds(H5Dopen2(group, name.c_str(), H5P_DEFAULT), H5Dclose);
   if (!ds.ok()) throw std::runtime_error(where + ": cannot open the dataset");
@@ -87,6 +91,16 @@ torch::Tensor read_float_dataset(hid_t group, const std::string& name, const std
   if (rank < 0) throw std::runtime_error(where + ": cannot read the dataset shape");
   std::vector<hsize_t> dims(static_cast<size_t>(rank));
   H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  // The shape is whatever the file says: before anything that size is allocated, it must fit the data the file
+  // holds. Contiguous data lies between its offset and the end of the file; chunks may be compressed (weights
+  // compress far less than 64x); 16 MiB allows data left at its fill value.
+  const haddr_t offset = H5Dget_offset(ds);
+  const uint64_t allowed = offset != HADDR_UNDEF ? (offset < file_size ? file_size - offset : 0)
+                                                 : H5Dget_storage_size(ds) * 64 + (uint64_t{16} << 20);
+  uint64_t bytes = sizeof(float);
+  for (const hsize_t d : dims)
+    if (d != 0 && bytes > allowed / d) throw std::runtime_error(where + ": dataset shape larger than the data stored");
+    else bytes *= d;
   torch::Tensor t = torch::empty(std::vector<int64_t>(dims.begin(), dims.end()), torch::kFloat);
   if (t.numel() > 0 && H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.data_ptr<float>()) < 0)
     throw std::runtime_error(where + ": cannot read the data (truncated file?)");
@@ -113,6 +127,7 @@ std::vector<KerasLayer> read_keras_h5(const std::string& path) {
   if (!root.ok()) throw std::runtime_error(path + ": cannot open the weights group");
   if (H5Aexists(root, "layer_names") <= 0)
     throw std::runtime_error(path + ": not a Keras weights file (no layer_names attribute)");
+  const uint64_t file_size = std::filesystem::file_size(path);
   std::vector<KerasLayer> layers;
   for (const std::string& layer : string_list_attr(root, "layer_names", path)) {
     const std::string where = path + ": layer " + layer;
@@ -121,7 +136,7 @@ std::vector<KerasLayer> read_keras_h5(const std::string& path) {
     KerasLayer l;
     l.name = layer;
     for (const std::string& w : string_list_attr(group, "weight_names", where))
-      l.weights.push_back({short_weight_name(w), w, read_float_dataset(group, w, where + ": " + w)});
+      l.weights.push_back({short_weight_name(w), w, read_float_dataset(group, w, where + ": " + w, file_size)});
     if (!l.weights.empty()) layers.push_back(std::move(l));
   }
   return layers;

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "data/image_io.h"
+
 namespace pseg {
 namespace {
 
@@ -99,9 +101,7 @@ cv::Mat fill_crop(const cv::Mat& image, cv::Size size) {
 Background Background::parse(const std::string& spec) {
   if (!spec.empty() && spec[0] == '#') return colour(parse_hex_colour(spec));
   if (!std::filesystem::is_regular_file(spec)) throw std::runtime_error(spec + ": no such background image");
-  cv::Mat img = cv::imread(spec, cv::IMREAD_COLOR);
-  if (img.empty()) throw std::runtime_error(spec + ": cannot read the background image");
-  return image(img);
+  return image(read_image(spec, cv::IMREAD_COLOR));
 }
 
 Background Background::colour(const cv::Scalar& bgr) {

@@ -8,8 +8,10 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/common/atomic_file.h"
 #include "core/common/stopwatch.h"
 #include "data/file_walk.h"
+#include "data/image_io.h"
 
 namespace pseg {
 namespace fs = std::filesystem;
@@ -52,8 +54,7 @@ class PhotoJob {
   void process(const std::string& path, PhotoResult& r) {
     auto t0 = Clock::now();
     if (!fs::is_regular_file(path)) throw std::runtime_error(path + ": no such file");
-    const cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR);
-    if (bgr.empty()) throw std::runtime_error(path + ": cannot decode the image");
+    const cv::Mat bgr = read_image(path, cv::IMREAD_COLOR);
     r.timing.decode_ms = ms_since(t0);
     r.width = bgr.cols;
     r.height = bgr.rows;
@@ -91,7 +92,7 @@ class PhotoJob {
     const std::vector<int> png_params = {cv::IMWRITE_PNG_COMPRESSION, 1};
     for (const auto& [kind, image] : images) {
       const std::string out = (fs::path(options_.out_dir) / (stem + "_" + kind + ".png")).string();
-      if (!cv::imwrite(out, image, png_params)) throw std::runtime_error(out + ": cannot write");
+      write_image_atomic(out, image, png_params);
       r.outputs[kind] = out;
     }
     r.timing.write_ms = ms_since(t0);
@@ -126,17 +127,18 @@ std::vector<std::string> collect_photos(const std::vector<std::string>& inputs) 
   return out;
 }
 
-std::vector<PhotoResult> run_photos(Predictor& predictor, const PhotoOptions& options,
-                                    const std::function<void(const PhotoResult&)>& on_result) {
+PhotoSummary run_photos(Predictor& predictor, const PhotoOptions& options,
+                        const std::function<void(const PhotoResult&)>& on_result) {
   PhotoJob job(predictor, options);
   const std::vector<std::string> photos = collect_photos(options.inputs);
   if (photos.empty()) throw std::runtime_error("no images found in the given directories");
-  std::vector<PhotoResult> results;
+  PhotoSummary summary;
   for (const auto& path : photos) {
-    results.push_back(job.run(path));
-    if (on_result) on_result(results.back());
+    const PhotoResult result = job.run(path);
+    ++(result.ok() ? summary.processed : summary.failed);
+    if (on_result) on_result(result);
   }
-  return results;
+  return summary;
 }
 
 }  // namespace pseg

@@ -58,10 +58,16 @@ struct PhotoResult {
 // image_extensions() in data/file_walk.h, sorted by name, hidden files skipped). A path that does not exist is kept, so that it fails as a photo.
 std::vector<std::string> collect_photos(const std::vector<std::string>& inputs);
 
-// Throws std::invalid_argument for bad options (threshold outside (0, 1), negative feather, malformed colour)
-// and std::runtime_error for an unreadable background, an output directory that cannot be created, or no
-// photo to process, before any photo is processed. Per-photo failures land in the results.
-std::vector<PhotoResult> run_photos(Predictor& predictor, const PhotoOptions& options,
-                                    const std::function<void(const PhotoResult&)>& on_result = {});
+struct PhotoSummary {
+  size_t processed = 0;
+  size_t failed = 0;
+};
+
+// Processes every photo, handing each result to `on_result` as it is done; none is kept, so a directory of any
+// size runs in the memory of one photo. Throws std::invalid_argument for bad options (threshold outside (0, 1),
+// negative feather, malformed colour) and std::runtime_error for an unreadable background, an output directory
+// that cannot be created, or no photo to process, before any photo is processed. Per-photo failures are results.
+PhotoSummary run_photos(Predictor& predictor, const PhotoOptions& options,
+                        const std::function<void(const PhotoResult&)>& on_result = {});
 
 }  // namespace pseg

@@ -8,6 +8,7 @@
 
 #include "core/common/device.h"
 #include "core/infer/predictor_engines.h"
+#include "core/model_io/torch_archive.h"
 
 namespace pseg {
 namespace {
@@ -17,6 +18,7 @@ class TorchScriptPredictor : public Predictor {
   TorchScriptPredictor(const std::string& path, ModelMeta meta, const PredictorOptions& options)
       : Predictor(std::move(meta), "torchscript", path, options), device_(parse_device(options.device)) {
     try {
+      check_torch_archive(path, "TorchScript archive");
       module_ = torch::jit::load(path, device_);
       module_.eval();
       module_ = torch::jit::freeze(module_);

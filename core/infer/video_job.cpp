@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/common/atomic_file.h"
+
 namespace pseg {
 namespace {
 
@@ -83,7 +85,9 @@ VideoReport run_video(Predictor& predictor, const VideoOptions& options,
   if (options.max_frames > 0) total = total > 0 ? std::min(total, options.max_frames) : options.max_frames;
 
   const std::string& f = report.fourcc;
-  cv::VideoWriter writer(options.output, backend, cv::VideoWriter::fourcc(f[0], f[1], f[2], f[3]), report.input_fps,
+  // Written as a temp file beside the output and moved into place once complete (core/common/atomic_file.h).
+  AtomicFile output(options.output);
+  cv::VideoWriter writer(output.temp_path().string(), backend, cv::VideoWriter::fourcc(f[0], f[1], f[2], f[3]), report.input_fps,
                          frame.size(), true);
   if (!writer.isOpened()) throw std::runtime_error(options.output + ": cannot open for writing (" + f + ")");
 
@@ -121,6 +125,12 @@ VideoReport run_video(Predictor& predictor, const VideoOptions& options,
     }
   } while ((options.max_frames == 0 || report.frames < options.max_frames) && capture.read(frame) && !frame.empty());
   writer.release();
+  // The writer reports no I/O errors (a full disk truncates the file): the result must open and decode.
+  cv::VideoCapture check(output.temp_path().string(), backend);
+  if (!check.isOpened() || !check.read(frame))
+    throw std::runtime_error(options.output + ": cannot write the video (the file written does not read back)");
+  check.release();
+  output.commit();
 
   report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   report.mean_fps = report.frames / std::max(1e-9, report.seconds);

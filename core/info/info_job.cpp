@@ -65,8 +65,8 @@ NetInfo inspect_net(const ModelConfig& model, const std::string& device_name) {
   info.net = model.net;
   info.description = net->describe();
   info.options = nlohmann::json::object();
-  for (const auto& [k, v] : net->config().options.values())
-    std::visit([&](const auto& x) { info.options[k] = x; }, v);
+  for (const auto& option : net->config().options.values())
+    std::visit([&](const auto& x) { info.options[option.first] = x; }, option.second);
   info.input_shape = {1, spec.channels, spec.height, spec.width};
   info.params = net->parameter_count();
   info.params_deploy = net->deploy_parameter_count();

@@ -17,6 +17,7 @@
 #include "core/common/atomic_file.h"
 #include "core/common/device.h"
 #include "core/common/errors.h"
+#include "core/model_io/torch_archive.h"
 #include "nets/registry.h"
 #include "portraitseg/version.h"
 
@@ -161,6 +162,7 @@ LoadedCheckpoint load_checkpoint(const std::string& path, const std::string& dev
   ckpt.path = path;
   ckpt.archive = std::make_shared<torch::serialize::InputArchive>();
   auto& archive = *ckpt.archive;
+  check_torch_archive(path, "portraitseg checkpoint");
   try {
     archive.load_from(path, dev);
   } catch (const c10::Error& e) {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "core/model_io/torch_archive.h"
 #include "nets/segnet.h"
 
 namespace pseg {
@@ -122,8 +123,8 @@ ModelMeta meta_for(const SegNetImpl& net, ExportHead head, float threshold) {
   ModelMeta m;
   m.net = net.config().net;
   m.description = net.describe();
-  for (const auto& [k, v] : net.config().options.values())
-    std::visit([&](const auto& x) { m.options[k] = x; }, v);
+  for (const auto& option : net.config().options.values())
+    std::visit([&](const auto& x) { m.options[option.first] = x; }, option.second);
   m.channels = spec.channels;
   m.height = spec.height;
   m.width = spec.width;
@@ -145,6 +146,7 @@ ModelMeta meta_for(const SegNetImpl& net, ExportHead head, float threshold) {
 }
 
 ModelMeta read_torchscript_meta(const std::string& path) {
+  check_torch_archive(path, "TorchScript archive");
   std::unique_ptr<caffe2::serialize::PyTorchStreamReader> reader;
   try {
     reader = std::make_unique<caffe2::serialize::PyTorchStreamReader>(path);

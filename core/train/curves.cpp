@@ -95,9 +95,7 @@ void plot_training_curves(const std::vector<EpochRecord>& records, const std::st
               series("confusion", {160, 60, 160}, records, &EpochRecord::miou_confusion)});
   draw_panel(canvas, {0, 2 * panel, width, panel}, "learning rate",
              {series("lr", {20, 120, 200}, records, &EpochRecord::lr)});
-  std::vector<uchar> png;
-  if (!cv::imencode(".png", canvas, png)) throw std::runtime_error(path + ": cannot encode plot");
-  write_text_atomic(path, std::string(png.begin(), png.end()));
+  write_image_atomic(path, canvas);
 }
 
 }  // namespace pseg

@@ -72,7 +72,7 @@ RunDir::~RunDir() {
 std::string RunDir::file(const std::string& name) const { return (fs::path(path_) / name).string(); }
 
 void RunDir::write_config(const nlohmann::json& resolved) const {
-  write_text_atomic(file("config.json"), resolved.dump(2) + "\n");
+  write_file_atomic(file("config.json"), resolved.dump(2) + "\n");
 }
 
 void RunDir::load_history(int64_t up_to_epoch) {
@@ -100,7 +100,7 @@ void RunDir::load_history(int64_t up_to_epoch) {
   }
   std::string text;
   for (const auto& l : kept) text += l + "\n";
-  write_text_atomic(file("metrics.csv"), text);
+  write_file_atomic(file("metrics.csv"), text);
 }
 
 void RunDir::record(const MetricsRow& row) {
@@ -113,15 +113,20 @@ void RunDir::record(const MetricsRow& row) {
   for (const auto& [name, value] : row.train_losses) cells.push_back(csv_number(value));
   for (double v : {row.val_miou_per_image, row.val_miou_confusion, row.val_loss, row.seconds})
     cells.push_back(csv_number(v));
-  std::ofstream out(file("metrics.csv"), std::ios::app);
   auto join = [](const std::vector<std::string>& v) {
     std::string s;
     for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + v[i];
     return s;
   };
-  if (fresh) out << join(header_) << "\n";
-  out << join(cells) << "\n";
-  if (!out) throw RuntimeError(file("metrics.csv") + ": write failed");
+  // Rewritten whole (a few KB) rather than appended, so a failing disk cannot leave half a row.
+  std::string text;
+  if (fresh) {
+    text = join(header_) + "\n";
+  } else {
+    std::ifstream in(file("metrics.csv"), std::ios::binary);
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  write_file_atomic(file("metrics.csv"), text + join(cells) + "\n");
 
   const double train_loss = row.train_losses.empty() ? std::nan("") : row.train_losses.front().second;
   history_.push_back({static_cast<double>(row.epoch), train_loss, row.val_loss, row.val_miou_per_image,

@@ -157,16 +157,21 @@ inline std::string base64(const std::vector<unsigned char>& in) {
 }
 
 // base64(zlib(PNG)) of an RGBA bitmap whose alpha is `alpha`, as Supervisely stores person_bmp objects.
-inline std::string supervisely_bitmap(const cv::Mat& alpha) {
-  cv::Mat bgra(alpha.size(), CV_8UC4, cv::Scalar(255, 255, 255, 0));
-  cv::insertChannel(alpha, bgra, 3);
-  std::vector<unsigned char> png;
-  cv::imencode(".png", bgra, png);
+// The base64 of zlib-compressed bytes, as a Supervisely bitmap's "data".
+inline std::string supervisely_bitmap_bytes(const std::vector<unsigned char>& png) {
   std::vector<unsigned char> z(compressBound(static_cast<uLong>(png.size())));
   uLongf zn = static_cast<uLongf>(z.size());
   compress(z.data(), &zn, png.data(), static_cast<uLong>(png.size()));
   z.resize(zn);
   return base64(z);
+}
+
+inline std::string supervisely_bitmap(const cv::Mat& alpha) {
+  cv::Mat bgra(alpha.size(), CV_8UC4, cv::Scalar(255, 255, 255, 0));
+  cv::insertChannel(alpha, bgra, 3);
+  std::vector<unsigned char> png;
+  cv::imencode(".png", bgra, png);
+  return supervisely_bitmap_bytes(png);
 }
 
 // The expected label of the Supervisely fixture: a polygon rectangle (8..30 x 8..40) with a hole

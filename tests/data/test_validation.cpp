@@ -4,6 +4,8 @@
 
 #include <fstream>
 
+#include "data/file_walk.h"
+#include "data/image_io.h"
 #include "tests/data/fixtures.h"
 #include "tests/data/source_test_util.h"
 #include "tests/test_support.h"
@@ -148,4 +150,54 @@ TEST_CASE("a broken supervisely annotation is rejected with its file") {
   s.format = "supervisely";
   s.root = dir.path().string();
   expect_rejected(s, "00003.jpg.json", "invalid annotation JSON");
+}
+
+TEST_CASE("a supervisely annotation larger than its image, or a bitmap that inflates past it, is refused") {
+  ScratchDir dir("sly_limits");
+  write_supervisely(dir.path(), 8);
+  SourceConfig s;
+  s.format = "supervisely";
+  s.root = dir.path().string();
+  // A size the image does not have is refused before a mask of that size is allocated (here 1.6e11 pixels).
+  write_text(dir / "ds1/ann/00001.jpg.json", R"({"size": {"height": 400000, "width": 400000}, "objects": []})");
+  expect_rejected(s, "00001.jpg.json", "annotation size 400000x400000 differs from the image's 64x48");
+
+  // 64 MB of zeros deflate to 64 KB: inflating stops at what a bitmap of a 64x48 image can hold.
+  const std::string zeros(64 << 20, '\0');
+  const std::string bomb = supervisely_bitmap_bytes(std::vector<unsigned char>(zeros.begin(), zeros.end()));
+  nlohmann::json ann = {{"size", {{"height", kFixtureHeight}, {"width", kFixtureWidth}}},
+                        {"objects", {{{"classTitle", "person_bmp"}, {"bitmap", {{"data", bomb}, {"origin", {0, 0}}}}}}}};
+  write_text(dir / "ds1/ann/00001.jpg.json", ann.dump());
+  expect_rejected(s, "00001.jpg.json", "bitmap inflates to more than 80896 bytes");
+}
+
+TEST_CASE("images whose header claims more than the pixel limit are refused before decoding") {
+  ScratchDir dir("bombs");
+  write_folders(dir.path(), 8);
+  // A valid 64x48 PNG whose IHDR is rewritten to 65535x65535 (with its CRC left stale: the size is read first).
+  const auto png = dir / "images" / "00001.png";
+  std::vector<unsigned char> bytes = read_file_bytes(png.string());
+  REQUIRE(image_header_size(bytes) == cv::Size(64, 48));
+  for (int i : {16, 17, 20, 21}) bytes[static_cast<size_t>(i)] = 0;
+  for (int i : {18, 19, 22, 23}) bytes[static_cast<size_t>(i)] = 0xFF;
+  std::ofstream(png, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  REQUIRE(image_header_size(bytes) == cv::Size(65535, 65535));
+  expect_rejected(folders_of(dir), "00001.png", "image of 65535x65535 pixels is larger than the limit of 134217728 pixels");
+
+  // The header sizes of the other formats, as OpenCV writes them.
+  for (const std::string ext : {".jpg", ".bmp", ".webp"}) {
+    std::vector<unsigned char> encoded;
+    REQUIRE(cv::imencode(ext, cv::Mat(37, 53, CV_8UC3, cv::Scalar(1, 2, 3)), encoded));
+    CHECK(image_header_size(encoded) == cv::Size(53, 37));
+  }
+  CHECK_FALSE(image_header_size({'G', 'I', 'F', '8'}).has_value());
+}
+
+TEST_CASE("a list line too long to be a pair of paths is refused naming the file and line") {
+  ScratchDir dir("long_line");
+  write_text(dir / "list.txt", "images/a.jpg masks/a.png\n" + std::string(5000, 'x') + "\n");
+  CHECK_THROWS_WITH(read_list_lines(dir / "list.txt"),
+                    Catch::Contains("list.txt: line 2 is longer than 4096 characters"));
+  write_text(dir / "ok.txt", "# comment\n\n  images/a.jpg masks/a.png \r\nimages/b.jpg masks/b.png");
+  CHECK(read_list_lines(dir / "ok.txt") == std::vector<std::string>{"images/a.jpg masks/a.png", "images/b.jpg masks/b.png"});
 }

@@ -2,6 +2,10 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <sys/resource.h>
+
+#include <fstream>
+
 #include "tests/data/fixtures.h"
 #include "tests/test_support.h"
 
@@ -68,4 +72,24 @@ TEST_CASE("data with a bad config exits 2 naming the key") {
   const CommandResult u = run_cli("data " + write_config(dir, {{"train", {{{"format", "coco"}, {"root", "x"}}}}}));
   CHECK(u.exit_code == 2);
   CHECK(u.out.find("unknown format \"coco\"") != std::string::npos);
+}
+
+TEST_CASE("data: a list of a million lines stops at its first missing pair, in bounded memory") {
+  ScratchDir dir("cli_data_million");
+  write_list(dir.path(), 4);
+  {
+    std::ofstream list(dir / "million.txt");
+    for (int i = 0; i < 4; ++i) list << "images/" << stem(i) << ".jpg annotations/" << stem(i) << ".png\n";
+    for (int i = 4; i < 1000000; ++i) list << "images/missing_" << i << ".jpg annotations/missing_" << i << ".png\n";
+  }
+  const nlohmann::json source = {{"format", "list"}, {"root", dir.path().string()}, {"list", "million.txt"}};
+  const std::string cfg = write_config(dir, {{"train", {source}}, {"on_error", "strict"}});
+  const CommandResult r = run_cli("data " + cfg + " --quiet");
+  INFO(r.out);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Catch::Contains("error: " + (dir / "images/missing_4.jpg").string() + ": missing image"));
+  // Peak memory of the command (the largest child so far: the only one of this test process).
+  rusage usage{};
+  getrusage(RUSAGE_CHILDREN, &usage);
+  CHECK(usage.ru_maxrss < 1024 * 1024);  // KiB
 }

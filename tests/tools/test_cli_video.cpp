@@ -124,3 +124,38 @@ TEST_CASE("cli video: the first frames of the reference clip", "[tools][video][r
   CHECK(fps == Approx(15).epsilon(0.01));
   CHECK(reported(r.out, "prior fed") == 29 - reported(r.out, "scene cuts"));
 }
+
+TEST_CASE("cli video: a header that claims an hour of frames over 3 real ones gives the 3 frames", "[tools][video]") {
+  ScratchDir dir("cli_video_long_header");
+  const fs::path model = export_untrained(dir, "prisma", {{"net", "prisma_net"}});
+  const fs::path in = dir / "in.avi";
+  {
+    cv::VideoWriter w(in.string(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10, cv::Size(80, 60));
+    REQUIRE(w.isOpened());
+    for (int i = 0; i < 3; ++i) w.write(cv::Mat(60, 80, CV_8UC3, cv::Scalar(30 * i, 60, 90)));
+  }
+  // The AVI main header's dwTotalFrames and the stream header's dwLength say 36,000 frames (an hour at 10 fps).
+  std::string bytes;
+  {
+    std::ifstream f(in, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  }
+  const auto put32 = [&](size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) bytes[at + static_cast<size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xFF);
+  };
+  const size_t avih = bytes.find("avih"), strh = bytes.find("strh");
+  REQUIRE(avih != std::string::npos);
+  REQUIRE(strh != std::string::npos);
+  put32(avih + 8 + 16, 36000);
+  put32(strh + 8 + 32, 36000);
+  std::ofstream(in, std::ios::binary | std::ios::trunc) << bytes;
+  REQUIRE(cv::VideoCapture(in.string()).get(cv::CAP_PROP_FRAME_COUNT) >= 36000);
+
+  const fs::path out = dir / "out.avi";
+  const auto r = run_cli("video --model " + shell_arg(model.string() + ".onnx") + " " + shell_arg(in) + " --out " +
+                         shell_arg(out) + " --effect mask");
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK(reported(r.out, "net runs") == 3);
+  CHECK(count_frames(out.string()) == 3);
+}

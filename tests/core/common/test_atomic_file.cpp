@@ -38,7 +38,7 @@ TEST_CASE("atomic file: failed writes keep the old file and leave no temp file",
   const fs::path dir = fs::temp_directory_path() / ("pseg_atomic_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   const fs::path target = dir / "record.json";
-  write_text_atomic(target.string(), "old");
+  write_file_atomic(target.string(), "old");
   REQUIRE(read_file(target) == "old");
 
   for (const auto& [fault, words] : {std::pair{WriteFault::Open, "cannot write ("},
@@ -47,7 +47,7 @@ TEST_CASE("atomic file: failed writes keep the old file and leave no temp file",
     CAPTURE(words);
     FaultGuard guard(fault);
     try {
-      write_text_atomic(target.string(), "new");
+      write_file_atomic(target.string(), "new");
       FAIL("no error");
     } catch (const RuntimeError& e) {
       CHECK_THAT(e.what(), Catch::StartsWith(target.string()) && Catch::Contains(words));
@@ -55,14 +55,14 @@ TEST_CASE("atomic file: failed writes keep the old file and leave no temp file",
     CHECK(read_file(target) == "old");
     CHECK(entries(dir) == 1);  // no temp file
   }
-  write_text_atomic(target.string(), "new");
+  write_file_atomic(target.string(), "new");
   CHECK(read_file(target) == "new");
   CHECK(entries(dir) == 1);
 
   // A real failure, no injection: the target is a directory that holds a file, so the rename cannot replace it.
   const fs::path blocked = dir / "blocked.json";
   fs::create_directories(blocked / "inside");
-  CHECK_THROWS_WITH(write_text_atomic(blocked.string(), "x"),
+  CHECK_THROWS_WITH(write_file_atomic(blocked.string(), "x"),
                     Catch::StartsWith(blocked.string()) && Catch::Contains("cannot move the new file into place"));
   CHECK(fs::is_directory(blocked / "inside"));
   CHECK(entries(dir) == 2);  // record.json and the directory: no temp file

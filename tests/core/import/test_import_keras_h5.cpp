@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "core/import/import_job.h"
+#include "core/import/keras_h5.h"
 #include "tests/core/import_test_util.h"
 #include "nets/mobile_unet.h"
 #include "nets/registry.h"
@@ -172,4 +173,15 @@ TEST_CASE("Keras h5: the reference Slim-Net reproduces the stored TF.js outputs 
     std::printf("slim_net %-6s max|p - expected| = %.3g\n", stem.c_str(), diff);
     CHECK(diff <= 1e-4);
   }
+}
+
+TEST_CASE("Keras h5: a dataset whose shape claims more than the file stores is refused before allocation",
+          "[import][h5][errors]") {
+  // Found by tests/fuzz/fuzz_import_keras_h5.cpp: one changed byte made a bias claim 4 GB of floats.
+  const std::string found = source_path("tests/fuzz/corpus/import_keras_h5/regression-dataset-shape");
+  CHECK_THROWS_WITH(read_keras_h5(found), Catch::Contains(found) && Catch::Contains("dataset shape larger than the data stored"));
+  // The seed it was mutated from reads: two layers, three weights.
+  const auto layers = read_keras_h5(source_path("tests/fuzz/corpus/import_keras_h5/two_layers.h5"));
+  REQUIRE(layers.size() == 2);
+  CHECK(layers[0].weights.at(0).value.sizes() == torch::IntArrayRef({3, 3, 3, 8}));
 }

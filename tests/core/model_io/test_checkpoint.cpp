@@ -192,3 +192,30 @@ TEST_CASE("checkpoint: optimiser state of another kind is refused", "[core][chec
   auto opt = make_optimizer(sgd, loaded.net->parameters());
   CHECK_THROWS_WITH(restore_optimizer(loaded, *opt, sgd.name), Catch::Contains("adam") && Catch::Contains(path));
 }
+
+TEST_CASE("checkpoint: a corrupted record is refused by its CRC-32 before LibTorch parses it", "[core][checkpoint]") {
+  // Found by tests/fuzz/fuzz_checkpoint.cpp: two bytes changed in data.pkl made LibTorch's unpickler reserve 4 GB.
+  const std::string found = test::source_path("tests/fuzz/corpus/checkpoint/regression-unpickler-length");
+  CHECK_THROWS_WITH(load_checkpoint(found), Catch::Contains(found) && Catch::Contains("not a portraitseg checkpoint") &&
+                                                Catch::Contains("fails its CRC-32 check"));
+
+  test::ScratchDir dir("ckpt_crc");
+  auto config = tiny_config();
+  SegNet net = create_net(config.model);
+  const std::string good = (dir / "good.ckpt").string();
+  save_checkpoint(good, config, *net, TrainingState{}, nullptr);
+  std::string bytes;
+  {
+    std::ifstream in(good, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  // One flipped bit in the middle of the weights, and an archive cut before its central directory.
+  const std::string flipped = (dir / "flipped.ckpt").string(), cut = (dir / "cut.ckpt").string();
+  std::string bad = bytes;
+  bad[bad.size() / 2] = static_cast<char>(bad[bad.size() / 2] ^ 0x10);
+  std::ofstream(flipped, std::ios::binary) << bad;
+  std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() - 200);
+  CHECK_THROWS_WITH(load_checkpoint(flipped), Catch::Contains(flipped) && Catch::Contains("fails its CRC-32 check"));
+  CHECK_THROWS_WITH(load_checkpoint(cut), Catch::Contains(cut) && Catch::Contains("not a portraitseg checkpoint"));
+  CHECK_NOTHROW(load_checkpoint(good));
+}
