@@ -78,6 +78,15 @@ void check_pixel_count(const std::string& what, const std::vector<unsigned char>
 
 }  // namespace
 
+bool is_supported_image(const std::vector<unsigned char>& b) {
+  const auto starts = [&](std::initializer_list<unsigned char> sig, size_t at = 0) {
+    return b.size() >= at + sig.size() && std::equal(sig.begin(), sig.end(), b.begin() + static_cast<std::ptrdiff_t>(at));
+  };
+  return starts({0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A}) || starts({0xFF, 0xD8, 0xFF}) || starts({'B', 'M'}) ||
+         starts({'I', 'I', 0x2A, 0x00}) || starts({'M', 'M', 0x00, 0x2A}) ||
+         (starts({'R', 'I', 'F', 'F'}) && starts({'W', 'E', 'B', 'P'}, 8));
+}
+
 std::optional<cv::Size> image_header_size(const std::vector<unsigned char>& b) {
   static const unsigned char png_sig[] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
   if (b.size() >= 24 && std::equal(png_sig, png_sig + 8, b.begin()) && std::equal(b.begin() + 12, b.begin() + 16, "IHDR"))
@@ -106,6 +115,10 @@ std::vector<unsigned char> read_file_bytes(const std::string& path) {
 
 cv::Mat decode_image(const std::vector<unsigned char>& bytes, int imread_flags, const std::string& what) {
   if (bytes.empty()) throw std::runtime_error(what + ": empty file");
+  // Only the formats of image_extensions() reach OpenCV: its other decoders (DICOM, JPEG 2000, OpenEXR, ...) are
+  // attack surface no portrait dataset needs; Debian's GDCM aborts the process on a malformed DICOM header
+  // (found by tests/fuzz/fuzz_image.cpp).
+  if (!is_supported_image(bytes)) throw std::runtime_error(what + ": not a PNG, JPEG, BMP, TIFF or WebP image");
   check_complete(what, bytes);
   check_pixel_count(what, bytes);
   cv::Mat m;

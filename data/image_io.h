@@ -16,11 +16,16 @@ std::vector<unsigned char> read_file_bytes(const std::string& path);
 // header claims more (decompression bombs), are refused before decoding.
 constexpr int64_t kMaxImagePixels = int64_t{1} << 27;
 
+// Whether the bytes start with the signature of a PNG, JPEG, BMP, TIFF or WebP file (image_extensions() in
+// data/file_walk.h): the only formats decode_image hands to OpenCV.
+bool is_supported_image(const std::vector<unsigned char>& bytes);
+
 // Width and height from a PNG, JPEG, BMP or WebP header, without decoding; nullopt for other formats or a header
 // too short or malformed to say.
 std::optional<cv::Size> image_header_size(const std::vector<unsigned char>& bytes);
 
 // Decodes an image file's bytes with cv::imdecode after the checks below; `what` names the file in errors.
+// Files of other formats are refused.
 // JPEG and PNG files are first checked for their end marker (EOI / IEND), because OpenCV decodes a truncated JPEG
 // into a partly grey image without failing; images over kMaxImagePixels are refused from their header.
 cv::Mat decode_image(const std::vector<unsigned char>& bytes, int imread_flags, const std::string& what);

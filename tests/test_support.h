@@ -51,11 +51,10 @@ struct CommandResult {
   std::string out;  // stdout and stderr together
 };
 
-// Runs the built portraitseg binary with `args` (a shell-quoted string) and captures its output.
-inline CommandResult run_cli(const std::string& args) {
-  const std::string cmd = std::string("\"") + PSEG_BINARY + "\" " + args + " 2>&1";
+// Runs a shell command, capturing stdout and stderr together; returns the exit status (127 when not found).
+inline CommandResult run_shell(const std::string& cmd) {
   CommandResult r;
-  FILE* pipe = popen(cmd.c_str(), "r");
+  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
   if (!pipe) return r;
   std::array<char, 4096> buf{};
   size_t n;
@@ -63,6 +62,12 @@ inline CommandResult run_cli(const std::string& args) {
   const int status = pclose(pipe);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+// Runs the built portraitseg binary with `args` (a shell-quoted string), after `wrapper` (shell words such as
+// "env VAR=1 ") when given, and captures its output.
+inline CommandResult run_cli(const std::string& args, const std::string& wrapper = "") {
+  return run_shell(wrapper + "\"" + PSEG_BINARY + "\" " + args);
 }
 
 // Path of a file in the source tree (configs, fixtures).

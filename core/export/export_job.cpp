@@ -138,6 +138,13 @@ ExportResult run_export(const ExportOptions& o) {
     ensure_directory(targets.back().parent_path());
   }
 
+  // The metadata sidecar is named after the net's source: beside its config it would replace the config.
+  const fs::path meta_path = targets.front().parent_path() / (src.name + ".json");
+  std::error_code ec;
+  if (!o.config.empty() && fs::equivalent(meta_path, o.config, ec))
+    throw ConfigError("export: the metadata file " + meta_path.string() + " would replace the config " + o.config +
+                      "; export to another directory");
+
   // Every file is verified as a temp file; only when all pass are they moved into place together.
   std::vector<std::unique_ptr<AtomicFile>> temps;
   ModelMeta written = result.meta;
@@ -181,7 +188,6 @@ ExportResult run_export(const ExportOptions& o) {
   for (auto& t : temps) t->commit();
   result.meta = written;
 
-  const fs::path meta_path = targets.front().parent_path() / (src.name + ".json");
   write_file_atomic(meta_path.string(), to_json(result.meta).dump(2) + "\n");
   result.meta_path = meta_path.string();
   return result;

@@ -139,14 +139,19 @@ std::vector<TfliteTensor> read_tensors(Checker& c, const Table* subgraph, std::v
     if (buffer >= buffers.size() && buffer != 0) c.fail("tensor \"" + t.name + "\": buffer index out of range");
     if (buffer != 0 && !buffers[buffer].empty()) {
       t.data = buffers[buffer];
+      const std::string mismatch =
+          "tensor \"" + t.name + "\": data of " + std::to_string(t.data.size()) + " bytes for its shape and type";
+      // Every element takes a byte at least, so a count past the data's size is a mismatch (and cannot overflow;
+      // a product of large dimensions did, found by tests/fuzz/fuzz_import_tflite.cpp).
+      const auto most = static_cast<int64_t>(t.data.size());
       int64_t count = 1;
       for (int64_t d : t.shape) {
-        if (d < 0 || d > (int64_t{1} << 31)) c.fail("tensor \"" + t.name + "\": shape");
+        if (d < 0) c.fail("tensor \"" + t.name + "\": shape");
+        if (d > 0 && count > most / d) c.fail(mismatch);
         count *= d;
       }
       const size_t size = element_size(t.type);
-      if (size == 0 || static_cast<size_t>(count) * size != t.data.size())
-        c.fail("tensor \"" + t.name + "\": data of " + std::to_string(t.data.size()) + " bytes for its shape and type");
+      if (size == 0 || static_cast<size_t>(count) * size != t.data.size()) c.fail(mismatch);
     }
     tensors.push_back(std::move(t));
   }

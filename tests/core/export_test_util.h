@@ -50,19 +50,6 @@ inline void write_raw(const std::string& path, const torch::Tensor& t) {
 
 inline void write_text(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
-// Runs a shell command, capturing stdout and stderr; returns the exit status (127 when not found).
-inline CommandResult run_shell(const std::string& cmd) {
-  CommandResult r;
-  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
-  if (!pipe) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
 // A checker exit of 77 (runtime not installed) or 127 (interpreter missing) skips the calling test.
 inline void skip_if_checker_unavailable(const CommandResult& r, const std::string& what) {
   if (r.exit_code == 77 || r.exit_code == 127) {

@@ -201,3 +201,19 @@ TEST_CASE("a list line too long to be a pair of paths is refused naming the file
   write_text(dir / "ok.txt", "# comment\n\n  images/a.jpg masks/a.png \r\nimages/b.jpg masks/b.png");
   CHECK(read_list_lines(dir / "ok.txt") == std::vector<std::string>{"images/a.jpg masks/a.png", "images/b.jpg masks/b.png"});
 }
+
+TEST_CASE("only PNG, JPEG, BMP, TIFF and WebP files reach OpenCV's decoders") {
+  // Found by tests/fuzz/fuzz_image.cpp: a broken PNG signature with "DICM" at byte 128 went to OpenCV's DICOM
+  // decoder, whose GDCM library aborts the process on the malformed header.
+  const std::string found = source_path("tests/fuzz/corpus/image/regression-dicom-header");
+  CHECK_THROWS_WITH(read_image(found, cv::IMREAD_COLOR), Catch::Contains(found) && Catch::Contains("not a PNG, JPEG, BMP, TIFF or WebP image"));
+  for (const std::string ext : {".png", ".jpg", ".bmp", ".tiff", ".webp"}) {
+    std::vector<unsigned char> encoded;
+    REQUIRE(cv::imencode(ext, cv::Mat(5, 7, CV_8UC3, cv::Scalar(1, 2, 3)), encoded));
+    CHECK(is_supported_image(encoded));
+    CHECK(decode_image(encoded, cv::IMREAD_COLOR, "x" + ext).size() == cv::Size(7, 5));
+  }
+  std::vector<unsigned char> pgm;
+  REQUIRE(cv::imencode(".pgm", cv::Mat(5, 7, CV_8UC1, cv::Scalar(9)), pgm));
+  CHECK_THROWS_WITH(decode_image(pgm, cv::IMREAD_COLOR, "x.pgm"), Catch::Contains("x.pgm: not a PNG"));
+}

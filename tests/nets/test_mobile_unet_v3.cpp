@@ -51,7 +51,7 @@ TEST_CASE("mobile_unet_v3: 2 logits at the input size, any multiple of 32", "[ne
     CHECK_FALSE(out.boundary_logits.defined());
   }
   CHECK_THROWS_WITH(create_net(model("mobile_unet_v3", {}, 250, 250)), Catch::Contains("multiples of 32"));
-  const auto& spec = mnv3()->input_spec();
+  const InputSpec spec = mnv3()->input_spec();
   CHECK(spec.normalization == "symmetric");
   CHECK(spec.mean[0] == 127.5f);
   CHECK(spec.logit_channels == 2);

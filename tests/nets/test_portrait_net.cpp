@@ -114,7 +114,7 @@ TEST_CASE("portrait_net: output shapes with and without the boundary head", "[ne
 }
 
 TEST_CASE("portrait_net: input spec", "[nets][portrait_net]") {
-  const auto& s = portrait()->input_spec();
+  const InputSpec s = portrait()->input_spec();
   CHECK(s.channels == 3);
   CHECK_FALSE(s.prior_channel);
   CHECK(s.height == 224);
@@ -128,7 +128,7 @@ TEST_CASE("portrait_net: input spec", "[nets][portrait_net]") {
   CHECK(s.logit_channels == 2);
   CHECK(s.resize == ResizeMode::PadToSquare);
   CHECK(s.pad_value == 128.f);
-  const auto& v = portrait({{"in_channels", int64_t{4}}})->input_spec();
+  const InputSpec v = portrait({{"in_channels", int64_t{4}}})->input_spec();
   CHECK(v.channels == 4);
   CHECK(v.prior_channel);
 }

@@ -4,6 +4,7 @@
 #include <torch/script.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "tests/core/export_test_util.h"
 #include "core/model_io/checkpoint.h"
@@ -193,4 +194,15 @@ TEST_CASE("export: bad input fails clearly and leaves no file", "[cli][export]")
 
   for (const char* sub : {"a", "b", "c", "d", "e"}) CHECK(file_count(dir / sub) == 0);
   CHECK(file_count(dir.path()) == 2);  // "file" and unknown.ckpt, nothing else
+
+  // The metadata sidecar (<name>.json) would land on the config itself: refused, the config kept.
+  const std::string own = (dir / "tiny.json").string();
+  write_text(own, R"({"model": {"net": "prisma_net", "input_size": [64, 64]}})");
+  r = run_cli("export --config " + shell_arg(own) + " --no-verify --format onnx --out " + shell_arg(dir / "tiny.onnx"));
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.find("would replace the config") != std::string::npos);
+  std::ifstream kept(own);
+  CHECK(std::string(std::istreambuf_iterator<char>(kept), std::istreambuf_iterator<char>()) ==
+        R"({"model": {"net": "prisma_net", "input_size": [64, 64]}})");
+  CHECK_FALSE(fs::exists(dir / "tiny.onnx"));
 }

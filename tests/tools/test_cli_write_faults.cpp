@@ -36,19 +36,6 @@ std::vector<Fault> faults() {
   return f;
 }
 
-CommandResult run_wrapped(const std::string& wrap, const std::string& args) {
-  const std::string cmd = wrap + "\"" + PSEG_BINARY + "\" " + args + " 2>&1";
-  CommandResult r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
 std::string read_bytes(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream s;
@@ -88,7 +75,7 @@ void check_fails_cleanly(const Case& c, const Fault& fault) {
   REQUIRE(!before.empty());
   if (fault.name == "denied") fs::permissions(c.out_dir, fs::perms::owner_write | fs::perms::group_write |
                                                              fs::perms::others_write, fs::perm_options::remove);
-  const auto r = run_wrapped(fault.wrap, c.args);
+  const auto r = run_cli(c.args, fault.wrap);
   fs::permissions(c.out_dir, fs::perms::owner_write, fs::perm_options::add);
   INFO(r.out);
   CHECK(r.exit_code == 1);

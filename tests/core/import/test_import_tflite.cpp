@@ -11,6 +11,7 @@
 
 #include "core/eval/eval_job.h"
 #include "core/import/import_job.h"
+#include "core/import/tflite_model.h"
 #include "tests/core/import_test_util.h"
 
 using namespace pseg;
@@ -140,4 +141,16 @@ TEST_CASE("TFLite: an op the importer does not know is refused, naming it", "[im
                                               static_cast<std::streamsize>(bytes.size()));
   CHECK_THAT(import_error(file.string(), "prisma_net"),
              Catch::Contains(file.string() + ": FULLY_CONNECTED op ") && Catch::Contains("is not supported"));
+}
+
+TEST_CASE("TFLite: a tensor shape whose element count overflows is refused as not fitting its data",
+          "[import][tflite][errors]") {
+  // Found by tests/fuzz/fuzz_import_tflite.cpp: the seed model with large dimensions overflowed the element count
+  // (signed overflow, undefined behaviour). The seed itself parses and maps its one convolution.
+  const std::string found = source_path("tests/fuzz/corpus/import_tflite/regression-shape-overflow");
+  CHECK_THROWS_WITH(read_tflite(found), Catch::Contains(found) && Catch::Contains("bytes for its shape and type"));
+  const TfliteModel seed = read_tflite(source_path("tests/fuzz/corpus/import_tflite/conv.tflite"));
+  REQUIRE(seed.tensors.size() == 4);
+  CHECK(seed.tensors[1].shape == std::vector<int64_t>{8, 3, 3, 3});
+  CHECK(seed.tensors[1].data.size() == 8 * 27 * 4);
 }
