@@ -80,7 +80,7 @@ TEST_CASE("unreadable image") {
   ScratchDir dir("unreadable");
   write_folders(dir.path(), 8);
   std::ofstream(dir / "images/00005.png", std::ios::binary | std::ios::trunc) << "this is not an image at all";
-  expect_rejected(folders_of(dir), "00005.png", "cannot decode image");
+  expect_rejected(folders_of(dir), "00005.png", "not a PNG, JPEG, BMP, TIFF or WebP image");
 }
 
 TEST_CASE("truncated image files") {

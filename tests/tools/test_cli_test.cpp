@@ -248,14 +248,14 @@ TEST_CASE("cli test: a directory of 10000 photos is processed whole in flat memo
   // A 9k-parameter net at 32x32 and 8x8 photos: the per-photo work is small, what grows is the bookkeeping.
   const std::string cfg = write_json(dir / "tiny.json", {{"model", {{"net", "mobile_unet_v3"}, {"width_multiplier", 0.05},
                                                                     {"input_size", {32, 32}}}}});
-  REQUIRE(run_cli("export --config " + shell_arg(cfg) + " --no-verify --format onnx --out " + shell_arg(dir / "tiny.onnx")).exit_code == 0);
+  REQUIRE(run_cli("export --config " + shell_arg(cfg) + " --no-verify --format onnx --out " + shell_arg(dir / "model" / "tiny.onnx")).exit_code == 0);
   const cv::Mat photo(8, 8, CV_8UC3, cv::Scalar(20, 120, 220));
   for (const auto& [folder, count] : {std::pair{"few", 100}, std::pair{"many", 10000}}) {
     fs::create_directories(dir / folder);
     for (int i = 0; i < count; ++i) cv::imwrite((dir / folder / ("p" + std::to_string(i) + ".png")).string(), photo);
   }
   const auto run = [&](const std::string& folder) {
-    const auto r = run_cli("test --model " + shell_arg(dir / "tiny.onnx") + " --effect mask --json --threads 1 --out " +
+    const auto r = run_cli("test --model " + shell_arg(dir / "model" / "tiny.onnx") + " --effect mask --json --threads 1 --out " +
                            shell_arg(dir / (folder + "_out")) + " " + shell_arg(dir / folder));
     INFO(r.out.substr(0, 2000));
     REQUIRE(r.exit_code == 0);
