@@ -4,8 +4,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <stdexcept>
+
+// Present when a sanitizer runtime is linked (scripts/sanitize.sh, the fuzzers): a fuzzer's death callback would
+// record the child's end as the fuzzer's own crash.
+extern "C" void __sanitizer_set_death_callback(void (*)()) __attribute__((weak));
 
 namespace pseg {
 namespace {
@@ -36,6 +41,9 @@ std::string run_in_child(const std::function<std::string()>& work, const std::st
   }
   if (pid == 0) {
     ::close(fds[0]);
+    // The child dies plainly: handlers inherited from the parent (a fuzzer's crash reporter) must not run in it.
+    for (const int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) std::signal(sig, SIG_DFL);
+    if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(nullptr);
     std::string out;
     int code = 0;
     try {

@@ -5,8 +5,11 @@
 #include <onnx/onnx_pb.h>
 #include <torch/version.h>
 
+#include <cmath>
 #include <fstream>
+#include <limits>
 #include <stdexcept>
+#include <type_traits>
 
 #include "core/model_io/torch_archive.h"
 #include "nets/segnet.h"
@@ -21,7 +24,20 @@ template <typename T>
 T get(const nlohmann::json& j, const char* key, const std::string& source) {
   if (!j.contains(key)) throw std::runtime_error(source + ": model metadata lacks \"" + key + "\"");
   try {
-    return j.at(key).get<T>();
+    const nlohmann::json& v = j.at(key);
+    // nlohmann converts a float to an integer with a plain cast, undefined for 1e300 (found by
+    // tests/fuzz/fuzz_model_meta.cpp): an integer must be a whole number in the type's range.
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      if (v.is_number_float()) {
+        const double d = v.get<double>();
+        if (!(d == std::floor(d) && d >= static_cast<double>(std::numeric_limits<T>::min()) &&
+              d < static_cast<double>(std::numeric_limits<T>::max())))
+          throw std::runtime_error(source + ": model metadata key \"" + std::string(key) +
+                                   "\" is not an integer in the supported range");
+        return static_cast<T>(d);
+      }
+    }
+    return v.get<T>();
   } catch (const nlohmann::json::exception&) {
     throw std::runtime_error(source + ": model metadata key \"" + std::string(key) + "\" has the wrong type");
   }

@@ -82,3 +82,17 @@ TEST_CASE("read_torchscript_meta rejects files without metadata", "[export][torc
   write_text(path, "not an archive");
   CHECK_THROWS_WITH(read_torchscript_meta(path), Catch::Contains("not a TorchScript archive"));
 }
+
+TEST_CASE("model metadata with an integer beyond its field's range is refused", "[export][metadata]") {
+  // Found by tests/fuzz/fuzz_model_meta.cpp: a 60-digit size_multiple parses as a float, and nlohmann's cast of it to
+  // an integer was undefined behaviour.
+  const std::string found = source_path("tests/fuzz/corpus/model_meta/regression-float-as-integer");
+  std::ifstream in(found);
+  const nlohmann::json j = nlohmann::json::parse(in);
+  CHECK_THROWS_WITH(meta_from_json(j, "found.json"),
+                    Catch::Contains("found.json") && Catch::Contains("\"size_multiple\" is not an integer in the supported range"));
+  std::ifstream seed(source_path("tests/fuzz/corpus/model_meta/tiny.meta.json"));
+  nlohmann::json whole = nlohmann::json::parse(seed);
+  whole["input"]["size_multiple"] = 32.0;  // a float that is a whole number still reads
+  CHECK(meta_from_json(whole, "whole.json").size_multiple == 32);
+}
