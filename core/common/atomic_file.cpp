@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "core/common/errors.h"
+#include "core/common/write_all.h"
 
 namespace fs = std::filesystem;
 
@@ -76,15 +77,10 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
   const int fd = g_fault == WriteFault::Open ? (errno = EACCES, -1)
                                               : ::open(file.temp_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw RuntimeError(path + ": cannot write (" + file.temp_path().string() + "): " + std::strerror(errno));
-  for (size_t done = 0; done < bytes.size();) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = n < 0 ? errno : ENOSPC;
-      ::close(fd);
-      throw RuntimeError(path + ": cannot write (" + file.temp_path().string() + "): " + std::strerror(err));
-    }
-    done += static_cast<size_t>(n);
+  if (!write_all(fd, bytes)) {
+    const int err = errno;
+    ::close(fd);
+    throw RuntimeError(path + ": cannot write (" + file.temp_path().string() + "): " + std::strerror(err));
   }
   if (::close(fd) != 0) throw RuntimeError(path + ": cannot write (" + file.temp_path().string() + "): " + std::strerror(errno));
   file.commit();

@@ -8,26 +8,15 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "core/common/write_all.h"
+
 // Present when a sanitizer runtime is linked (scripts/sanitize.sh, the fuzzers): a fuzzer's death callback would
 // record the child's end as the fuzzer's own crash.
 extern "C" void __sanitizer_set_death_callback(void (*)()) __attribute__((weak));
 
 namespace pseg {
-namespace {
 
 constexpr int kChildThrew = 3;  // the child's exit code when `work` threw: its message follows
-
-bool write_all(int fd, const std::string& bytes) {
-  for (size_t done = 0; done < bytes.size();) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-}  // namespace
 
 std::string run_in_child(const std::function<std::string()>& work, const std::string& what, const std::string& failure) {
   int fds[2];

@@ -1,6 +1,5 @@
 #include "core/datasets/preview.h"
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>

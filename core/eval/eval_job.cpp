@@ -1,6 +1,5 @@
 #include "core/eval/eval_job.h"
 
-#include <opencv2/imgcodecs.hpp>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>

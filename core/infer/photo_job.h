@@ -64,9 +64,10 @@ struct PhotoSummary {
 };
 
 // Processes every photo, handing each result to `on_result` as it is done; none is kept, so a directory of any
-// size runs in the memory of one photo. Throws std::invalid_argument for bad options (threshold outside (0, 1),
-// negative feather, malformed colour) and std::runtime_error for an unreadable background, an output directory
-// that cannot be created, or no photo to process, before any photo is processed. Per-photo failures are results.
+// size runs in the memory of one photo and the list of its paths. Throws std::invalid_argument for bad options
+// (threshold outside (0, 1), negative feather, malformed colour) and std::runtime_error for an unreadable
+// background, an output directory that cannot be created, or no photo to process, before any photo is processed.
+// Per-photo failures are results.
 PhotoSummary run_photos(Predictor& predictor, const PhotoOptions& options,
                         const std::function<void(const PhotoResult&)>& on_result = {});
 

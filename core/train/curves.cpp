@@ -2,7 +2,6 @@
 
 #include "core/common/atomic_file.h"
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
