@@ -36,5 +36,6 @@ void register_import(CLI::App& app, Context& ctx);
 void register_test(CLI::App& app, Context& ctx);
 void register_video(CLI::App& app, Context& ctx);
 void register_eval(CLI::App& app, Context& ctx);
+void register_serve(CLI::App& app, Context& ctx);
 
 }  // namespace pseg::cli

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   pseg::cli::register_test(app, ctx);
   pseg::cli::register_video(app, ctx);
   pseg::cli::register_eval(app, ctx);
+  pseg::cli::register_serve(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,102 @@
+#include "core/serve/render.h"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <sstream>
+#include <vector>
+
+#include "core/infer/effects.h"
+#include "data/image_io.h"
+
+namespace pseg {
+namespace {
+
+std::string pixels_text(double pixels) {
+  std::ostringstream out;
+  out.precision(3);
+  out << pixels / 1e6 << " megapixels";
+  return out.str();
+}
+
+void check_pixels(const std::string& what, cv::Size size, double max_pixels) {
+  const double pixels = static_cast<double>(size.width) * size.height;
+  if (pixels > max_pixels)
+    throw HttpError(422, what + " is " + std::to_string(size.width) + "x" + std::to_string(size.height) + " (" +
+                             pixels_text(pixels) + "), over the server's limit of " + pixels_text(max_pixels));
+}
+
+// The person over a colour of opacity `alpha8` < 255: "over" compositing into BGRA.
+cv::Mat over_translucent(const cv::Mat& bgr, const cv::Mat& alpha, const cv::Scalar& colour, int alpha8) {
+  const float a_bg = alpha8 / 255.f;
+  cv::Mat out(bgr.size(), CV_8UC4);
+  for (int y = 0; y < bgr.rows; ++y) {
+    const auto* src = bgr.ptr<cv::Vec3b>(y);
+    const auto* a = alpha.ptr<float>(y);
+    auto* dst = out.ptr<cv::Vec4b>(y);
+    for (int x = 0; x < bgr.cols; ++x) {
+      const float out_a = a[x] + a_bg * (1 - a[x]);
+      for (int c = 0; c < 3; ++c) {
+        const float v = out_a > 0 ? (src[x][c] * a[x] + colour[c] * a_bg * (1 - a[x])) / out_a : 0.f;
+        dst[x][c] = cv::saturate_cast<uchar>(v);
+      }
+      dst[x][3] = cv::saturate_cast<uchar>(255 * out_a);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+cv::Mat decode_upload(const std::string& bytes, const std::string& what, double max_pixels) {
+  if (bytes.empty()) throw HttpError(400, what + " is empty");
+  const std::vector<unsigned char> data(bytes.begin(), bytes.end());
+  if (!is_supported_image(data)) throw HttpError(400, what + " is not a PNG, JPEG, BMP, TIFF or WebP image");
+  if (const auto size = image_header_size(data)) check_pixels(what, *size, max_pixels);
+  cv::Mat bgr;
+  try {
+    bgr = decode_image(data, cv::IMREAD_COLOR, what);
+  } catch (const std::exception& e) {
+    throw HttpError(400, e.what());
+  }
+  check_pixels(what, bgr.size(), max_pixels);  // formats whose header was not read (TIFF)
+  return bgr;
+}
+
+cv::Mat render_remove(const cv::Mat& bgr, const cv::Mat& probability, const RemoveOptions& o, float threshold,
+                      const cv::Mat& background) {
+  if (o.effect == ServeEffect::Mask) return to_mask8(probability);
+  FeatherOptions feather;
+  feather.threshold = threshold;
+  feather.feather_px = o.feather_px;
+  const cv::Mat alpha = feathered_alpha(probability, feather);
+  switch (o.effect) {
+    case ServeEffect::Cutout: return cutout_rgba(bgr, alpha);
+    case ServeEffect::Blur: return blur_background(bgr, alpha);
+    case ServeEffect::Replace:
+      if (o.background_image) return blend_over(bgr, alpha, fill_crop(background, bgr.size()));
+      if (o.background_alpha < 255) return over_translucent(bgr, alpha, o.background_bgr, o.background_alpha);
+      return blend_over(bgr, alpha, cv::Mat(bgr.size(), CV_8UC3, o.background_bgr));
+    case ServeEffect::Mask: break;
+  }
+  return to_mask8(probability);
+}
+
+std::string encode_image(const cv::Mat& image, ServeFormat format) {
+  std::vector<int> params;
+  std::string ext = ".png";
+  if (format == ServeFormat::Png) params = {cv::IMWRITE_PNG_COMPRESSION, 1};
+  if (format == ServeFormat::Jpg) {
+    ext = ".jpg";
+    params = {cv::IMWRITE_JPEG_QUALITY, 90};
+  }
+  if (format == ServeFormat::Webp) {
+    ext = ".webp";
+    params = {cv::IMWRITE_WEBP_QUALITY, image.channels() == 4 ? 101 : 90};  // > 100: lossless, alpha kept exactly
+  }
+  std::vector<unsigned char> out;
+  if (!cv::imencode(ext, image, out, params)) throw std::runtime_error("cannot encode the result as " + ext);
+  return std::string(out.begin(), out.end());
+}
+
+}  // namespace pseg
