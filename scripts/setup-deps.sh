@@ -10,10 +10,14 @@ PACKAGES=(
   dpkg-dev file
   libtorch-dev libopencv-dev libcli11-dev libspdlog-dev nlohmann-json3-dev catch2
   libonnx-dev libprotobuf-dev protobuf-compiler libgloo-dev libopenblas0-openmp libhdf5-dev libflatbuffers-dev
+  # portraitseg serve: the HTTP library
+  libcpp-httplib-dev
   # scripts/sanitize.sh and scripts/fuzz.sh: clang with its sanitizer and libFuzzer runtimes
   clang-14 libclang-rt-14-dev lld-14
   # independent checkers used by tests
   python3-torch python3-onnx python3-opencv python3-h5py nodejs npm
+  # the browser test of serve's web page (driven by playwright-core from npm)
+  chromium
 )
 
 as_root() {
@@ -47,10 +51,13 @@ if [ -e "$openblas" ] && ! update-alternatives --query "$blas_alt" 2>/dev/null |
   as_root update-alternatives --set "$blas_alt" "$openblas"
 fi
 
-# onnxruntime for the export checkers: CPU binaries ship inside the package; skip its CUDA download.
-if command -v npm >/dev/null && [ ! -d tests/node/node_modules/onnxruntime-node ]; then
-  echo "setup-deps: installing onnxruntime-node into tests/node"
-  if ! (cd tests/node && ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund --ignore-scripts >/dev/null); then
-    echo "setup-deps: warning: onnxruntime-node could not be installed; its checks will be skipped" >&2
+# tests/node (package-lock.json): onnxruntime-node for the export checkers (CPU binaries ship inside the package;
+# its CUDA download is skipped), onnxruntime-web for serve's in-browser mode, playwright-core to drive Debian's
+# chromium (never a browser download: --ignore-scripts).
+if command -v npm >/dev/null && { [ ! -d tests/node/node_modules/onnxruntime-node ] ||
+    [ ! -d tests/node/node_modules/onnxruntime-web ] || [ ! -d tests/node/node_modules/playwright-core ]; }; then
+  echo "setup-deps: installing onnxruntime-node, onnxruntime-web and playwright-core into tests/node"
+  if ! (cd tests/node && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --ignore-scripts >/dev/null); then
+    echo "setup-deps: warning: the npm packages could not be installed; their checks will be skipped" >&2
   fi
 fi

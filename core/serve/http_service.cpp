@@ -322,6 +322,12 @@ struct HttpService::Impl {
     const size_t threads = static_cast<size_t>(options.workers + options.queue) + 8;
     // Enough HTTP threads that a request beyond the queue is answered 503 at once rather than waiting unseen.
     server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    // SO_REUSEADDR only: the library's default also sets SO_REUSEPORT, which lets a second server bind the same
+    // port silently and share its connections.
+    server.set_socket_options([](socket_t sock) {
+      int yes = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
+    });
     server.set_payload_max_length(static_cast<size_t>(options.max_upload_mb * 1024 * 1024));
     server.set_keep_alive_timeout(2);
     server.set_keep_alive_max_count(1000);
