@@ -55,7 +55,14 @@ int run_serve(const ServeOptions& options) {
   po.device = options.device;
   po.interpolation = parse_resize_interpolation(options.interpolation);
   std::vector<std::unique_ptr<Predictor>> predictors;
-  for (int i = 0; i < options.workers; ++i) predictors.push_back(open_predictor(options.model, po));
+  for (int i = 0; i < options.workers; ++i) {
+    predictors.push_back(open_predictor(options.model, po));
+    // One run before the first request: an engine's first inference sets up its buffers and kernels (OpenCV DNN:
+    // about 3x a normal run), which would otherwise land on the first client.
+    const ModelMeta& m = predictors.back()->meta();
+    predictors.back()->predict(cv::Mat(static_cast<int>(m.height), static_cast<int>(m.width), CV_8UC3,
+                                       cv::Scalar::all(128)));
+  }
   const std::string engine = predictors.front()->engine();
   auto pool = std::make_unique<WorkerPool>(std::move(predictors), static_cast<size_t>(options.queue));
   HttpService service(options, std::move(pool), load_runtime(options.web_runtime));
