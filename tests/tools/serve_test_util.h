@@ -64,9 +64,12 @@ class ServerProcess {
 
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
+  // Keep-alive: one connection, so the server answers (and logs and counts) a client's requests in order on one
+  // thread, and /metrics sees every earlier request of that client counted.
   httplib::Client client() const {
     httplib::Client c("127.0.0.1", port_);
     c.set_read_timeout(60);
+    c.set_keep_alive(true);
     return c;
   }
   // What the server logged so far.
