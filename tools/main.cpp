@@ -6,10 +6,12 @@
 #include <iostream>
 
 #include "core/common/error_report.h"
+#include "core/common/runtime.h"
 #include "portraitseg/version.h"
 #include "tools/command.h"
 
 int main(int argc, char** argv) {
+  pseg::keep_freed_memory_for_reuse();
   // Logs go to stderr so that stdout carries only results (--json output can be piped).
   spdlog::set_default_logger(spdlog::stderr_color_mt("portraitseg"));
   CLI::App app{"portraitseg: train, evaluate, export and run real-time portrait segmentation networks"};

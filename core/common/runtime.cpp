@@ -4,7 +4,12 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <climits>
 #include <thread>
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "core/common/device.h"
 #include "core/common/errors.h"
@@ -32,6 +37,13 @@ void apply_runtime(const RuntimeOptions& opts) {
   set_intra_op_threads(opts.threads);
   checked_device(opts.device);
   spdlog::debug("threads: {} intra-op, device {}", at::get_num_threads(), opts.device);
+}
+
+void keep_freed_memory_for_reuse() {
+#ifdef __GLIBC__
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, INT_MAX);
+#endif
 }
 
 }  // namespace pseg
