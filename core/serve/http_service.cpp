@@ -2,12 +2,10 @@
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
-#include <opencv2/imgproc.hpp>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <chrono>
-#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <future>
