@@ -17,6 +17,9 @@ struct ExportArgs {
   bool no_verify = false;
   bool keep_bn = false;
   bool json = false;
+  std::string precision = "fp32";
+  std::string scheme = "qdq";
+  std::string method = "minmax";
 };
 
 int run_export_cmd(ExportArgs& a, const Context& ctx) {
@@ -27,6 +30,9 @@ int run_export_cmd(ExportArgs& a, const Context& ctx) {
   o.verify = !a.no_verify;
   o.fold_bn = !a.keep_bn;
   o.device = ctx.runtime.device;
+  o.precision.precision = parse_precision(a.precision);
+  o.precision.scheme = parse_int8_scheme(a.scheme);
+  o.precision.method = parse_calibration_method(a.method);
   const ExportResult r = run_export(o);
   if (a.json) {
     print_line(to_json(r).dump());
@@ -36,6 +42,13 @@ int run_export_cmd(ExportArgs& a, const Context& ctx) {
     std::printf("%-12s %s  %lld bytes  %.2f s\n", f.format.c_str(), f.path.c_str(), static_cast<long long>(f.bytes),
                 f.seconds);
     if (!f.verified) continue;
+    if (f.verify.report_only) {
+      double mean = 0;
+      for (const auto& c : f.verify.cases) mean += c.mean_abs_diff / static_cast<double>(f.verify.cases.size());
+      std::printf("  compared with the fp32 eager model in %s on %zu inputs: max|diff| %.3g, mean|diff| %.3g\n",
+                  f.verify.runtime.c_str(), f.verify.cases.size(), f.verify.max_abs_diff(), mean);
+      continue;
+    }
     std::printf("  verified with %s (tolerance %.3g):", f.verify.runtime.c_str(), f.verify.tolerance);
     for (const auto& c : f.verify.cases) std::printf(" %s max|diff| %.3g;", c.input.c_str(), c.max_abs_diff);
     std::printf("\n");
@@ -65,6 +78,20 @@ void register_export(CLI::App& app, Context& ctx) {
   sub->add_option("--threshold", o.threshold, "probability threshold of the mask head and the metadata (default 0.5)");
   sub->add_flag("--keep-bn", args->keep_bn, "emit BatchNormalization instead of folding BN into convolutions (ONNX)");
   sub->add_flag("--no-verify", args->no_verify, "skip reloading and comparing the files with the eager model");
+  sub->add_option("--precision", args->precision,
+                  "fp32 (default), fp16 (float16 compute, float32 input/output) or int8; fp16/int8 write ONNX only");
+  sub->add_option("--int8-scheme", args->scheme,
+                  "qdq (default: static, activations calibrated) or weights-only (int8 weights, float compute)");
+  sub->add_flag("--per-channel,!--no-per-channel", o.precision.per_channel,
+                "int8 weight scales per output channel (default) or one per tensor");
+  sub->add_option("--calibration", o.precision.calibration,
+                  "data spec of the int8 calibration images, e.g. folders:DIR (also the images fp16/int8 are compared on)");
+  sub->add_option("--calibration-images", o.precision.calibration_images,
+                  "how many calibration images, evenly spaced over the set (default 32)");
+  sub->add_option("--calibration-method", args->method,
+                  "activation ranges: minmax (default) or percentile");
+  sub->add_option("--percentile", o.precision.percentile,
+                  "with --calibration-method percentile: the share of values kept, in % (default 99.99)");
   sub->add_flag("--json", args->json, "print exactly one JSON object describing the result");
   add_runtime_options(sub, ctx);
   sub->callback([args, &ctx] {

@@ -19,6 +19,7 @@
 #include "core/config/config.h"
 #include "core/export/export_head.h"
 #include "core/export/export_onnx.h"
+#include "core/export/reduced_precision.h"
 #include "core/export/export_torchscript.h"
 #include "core/model_io/weight_copy.h"
 #include "nets/registry.h"
@@ -118,7 +119,15 @@ ExportResult run_export(const ExportOptions& o) {
   if (!(o.threshold > 0.f && o.threshold < 1.f))
     throw std::invalid_argument("threshold: expected a value in (0, 1), got " + std::to_string(o.threshold));
 
+  check_precision_options(o.precision, o.opset);
+  const bool reduced = o.precision.precision != Precision::Fp32;
+  if (reduced && o.format == ExportFormat::TorchScript)
+    throw std::invalid_argument("precision " + to_string(o.precision.precision) +
+                                ": TorchScript export is fp32 only (LibTorch has no float16 or int8 CPU convolutions "
+                                "for a traced module); use --format onnx");
+
   Source src = load_source(o);
+  if (reduced) src.name += "." + to_string(o.precision.precision);
   SegNetImpl& net = *src.net;
   ExportResult result;
   result.meta = meta_for(net, o.head, o.threshold);
@@ -127,10 +136,25 @@ ExportResult run_export(const ExportOptions& o) {
   const torch::Device device(o.device);
   const torch::Tensor example = torch::zeros({1, spec.channels, spec.height, spec.width}, torch::TensorOptions().device(device));
   const EagerFn eager = [&](const torch::Tensor& x) { return inference_forward(net, x, o.head, o.threshold); };
-  const auto inputs = verification_inputs(result.meta, o.dynamic_batch, device);
+  // Calibration images are read before anything is written: a bad set leaves no file behind.
+  std::unique_ptr<CalibrationSet> calibration;
+  if (!o.precision.calibration.empty()) {
+    calibration = std::make_unique<CalibrationSet>(
+        load_calibration_set(o.precision.calibration, o.precision.calibration_images, result.meta));
+    spdlog::info("export: {} calibration images of {} in {}", calibration->inputs.size(), calibration->available,
+                 calibration->spec);
+  }
+  std::vector<VerifyInput> inputs = verification_inputs(result.meta, o.dynamic_batch, device);
+  if (reduced && calibration) {
+    inputs.clear();
+    for (size_t i = 0; i < calibration->inputs.size(); ++i)
+      inputs.push_back({"calibration-" + std::to_string(i), calibration->inputs[i].to(device)});
+  }
 
   std::vector<std::string> formats;
-  if (o.format != ExportFormat::Onnx) formats.push_back("torchscript");
+  if (reduced && o.format == ExportFormat::All)
+    spdlog::info("export: precision {} is written as ONNX only", to_string(o.precision.precision));
+  if (o.format != ExportFormat::Onnx && !reduced) formats.push_back("torchscript");
   if (o.format != ExportFormat::TorchScript) formats.push_back("onnx");
   std::vector<fs::path> targets;
   for (const auto& f : formats) {
@@ -160,7 +184,12 @@ ExportResult run_export(const ExportOptions& o) {
       if (format == "torchscript") {
         export_torchscript(net, example, result.meta, tmp);
       } else {
-        written = export_onnx(net, example, result.meta, {o.opset, o.dynamic_batch, o.fold_bn}, tmp);
+        OnnxModel model = build_onnx_model(net, example, result.meta, {o.opset, o.dynamic_batch, o.fold_bn});
+        std::vector<torch::Tensor> samples;
+        for (const auto& in : inputs) samples.push_back(in.x.to(torch::kCPU));
+        apply_precision(model, o.precision, samples, calibration.get());
+        write_onnx_model(model, tmp);
+        written = model.meta;
       }
     } catch (...) {
       // The writers name the temp file they were given: the user knows the target.
@@ -175,9 +204,13 @@ ExportResult run_export(const ExportOptions& o) {
     spdlog::info("export: wrote {} ({} bytes, {:.2f} s)", file.path, file.bytes, file.seconds);
     if (o.verify) {
       file.verify = format == "torchscript" ? verify_torchscript(tmp, eager, inputs, o.head)
-                                            : verify_onnx_opencv(tmp, eager, inputs, o.head);
+                    : reduced              ? verify_onnx_reduced(tmp, eager, inputs)
+                                           : verify_onnx_opencv(tmp, eager, inputs, o.head);
       file.verified = true;
       spdlog::info("export: {} via {}: max |diff| {}", format, file.verify.runtime, verify_summary(file.verify));
+      if (!file.verify.ok && file.verify.report_only)
+        throw std::runtime_error("export: " + file.path + " gives a non-finite or wrongly shaped output in " +
+                                 file.verify.runtime + "; no file written");
       if (!file.verify.ok)
         throw std::runtime_error("export: " + file.path + " does not match the eager model in " + file.verify.runtime +
                                  " (max |diff| " + std::to_string(file.verify.max_abs_diff()) + " > tolerance " +
@@ -204,6 +237,13 @@ nlohmann::json to_json(const ExportResult& r) {
                      {"max_abs_diff", cases},
                      {"tolerance", f.verify.tolerance},
                      {"ok", f.verify.ok}};
+      if (f.verify.report_only) {
+        nlohmann::json means = nlohmann::json::object();
+        for (const auto& c : f.verify.cases) means[c.input] = c.mean_abs_diff;
+        j["verify"]["compared_with"] = "the fp32 eager model";
+        j["verify"]["mean_abs_diff"] = means;
+        j["verify"].erase("tolerance");
+      }
     }
     files.push_back(j);
   }

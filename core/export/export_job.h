@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/export/export_verify.h"
+#include "core/export/precision.h"
 #include "core/model_io/model_meta.h"
 
 namespace pseg {
@@ -34,6 +35,7 @@ struct ExportOptions {
   bool verify = true;
   uint64_t seed = 0;            // initialisation seed for --config
   std::string device = "cpu";
+  PrecisionOptions precision;   // fp16/int8: ONNX only, files named <name>.<precision>.onnx in a directory
 };
 
 struct ExportedFile {

@@ -15,6 +15,7 @@
 #include "core/export/export_head.h"
 #include "core/export/onnx_lowering.h"
 #include "core/export/tracing.h"
+#include "core/onnx_exec/onnx_tensor.h"
 #include "portraitseg/version.h"
 
 namespace pseg {
@@ -35,8 +36,8 @@ void set_tensor_type(onnx::ValueInfoProto* info, const std::string& name, int32_
 
 }  // namespace
 
-ModelMeta export_onnx(SegNetImpl& net, const torch::Tensor& example, const ModelMeta& meta,
-                      const OnnxExportOptions& options, const std::string& path) {
+OnnxModel build_onnx_model(SegNetImpl& net, const torch::Tensor& example, const ModelMeta& meta,
+                           const OnnxExportOptions& options) {
   if (options.opset != 11 && options.opset != 13)
     throw std::invalid_argument("opset: expected 11 or 13, got " + std::to_string(options.opset));
   if (net.is_training()) throw std::logic_error("export_onnx: the net must be in eval mode");
@@ -48,7 +49,8 @@ ModelMeta export_onnx(SegNetImpl& net, const torch::Tensor& example, const Model
   });
   torch::jit::EliminateDeadCode(traced.graph);
 
-  onnx::ModelProto model;
+  OnnxModel result;
+  onnx::ModelProto& model = result.proto;
   model.set_ir_version(options.opset >= 13 ? 7 : 6);
   model.set_producer_name("portraitseg");
   model.set_producer_version(PORTRAITSEG_VERSION);
@@ -63,15 +65,20 @@ ModelMeta export_onnx(SegNetImpl& net, const torch::Tensor& example, const Model
   set_tensor_type(graph->add_output(), "output", onnx_elem_type(output.scalar_type()), output.sizes().vec(),
                   options.dynamic_batch);
 
-  ModelMeta written = meta;
-  written.format = "onnx";
-  written.onnx_opset = options.opset;
-  written.dynamic_batch = options.dynamic_batch;
-  written.bn_folded = stats.bn_folded > 0 && stats.bn_kept == 0;
+  result.meta = meta;
+  result.meta.format = "onnx";
+  result.meta.onnx_opset = options.opset;
+  result.meta.dynamic_batch = options.dynamic_batch;
+  result.meta.bn_folded = stats.bn_folded > 0 && stats.bn_kept == 0;
+  return result;
+}
+
+void write_onnx_model(OnnxModel& m, const std::string& path) {
+  onnx::ModelProto& model = m.proto;
+  model.clear_metadata_props();
   auto* prop = model.add_metadata_props();
   prop->set_key(kMetaKey);
-  prop->set_value(to_json(written).dump());
-
+  prop->set_value(to_json(m.meta).dump());
   try {
     onnx::checker::check_model(model);
     onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
@@ -83,7 +90,13 @@ ModelMeta export_onnx(SegNetImpl& net, const torch::Tensor& example, const Model
   const bool serialised = out && model.SerializeToOstream(&out);
   out.close();  // the last buffered bytes reach the file here: a full disk may only show now
   if (!serialised || !out) throw std::runtime_error(path + ": cannot write the ONNX model: " + std::strerror(errno));
-  return written;
+}
+
+ModelMeta export_onnx(SegNetImpl& net, const torch::Tensor& example, const ModelMeta& meta,
+                      const OnnxExportOptions& options, const std::string& path) {
+  OnnxModel model = build_onnx_model(net, example, meta, options);
+  write_onnx_model(model, path);
+  return model.meta;
 }
 
 }  // namespace pseg

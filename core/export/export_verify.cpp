@@ -5,8 +5,11 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <stdexcept>
+
+#include "core/onnx_exec/onnx_executor.h"
 
 namespace pseg {
 namespace {
@@ -73,6 +76,21 @@ VerifyReport verify_torchscript(const std::string& path, const EagerFn& eager, c
     const torch::Tensor ref = eager(in.x);
     const torch::Tensor got = m.forward({in.x}).toTensor();
     finish(r, head, ref, max_abs_diff(got, ref), in.name);
+  }
+  return r;
+}
+
+VerifyReport verify_onnx_reduced(const std::string& path, const EagerFn& eager, const std::vector<VerifyInput>& inputs) {
+  VerifyReport r{"onnx", "the LibTorch ONNX executor", {}, 0, true};
+  r.report_only = true;
+  const OnnxExecutor executor(read_onnx_model(path));
+  torch::NoGradGuard no_grad;
+  for (const auto& in : inputs) {
+    const torch::Tensor ref = eager(in.x).to(torch::kCPU, torch::kDouble);
+    const torch::Tensor got = executor.run(in.x.to(torch::kCPU)).to(torch::kDouble);
+    const double diff = max_abs_diff(got, ref);
+    r.cases.push_back({in.name, diff, std::isfinite(diff) ? (got - ref).abs().mean().item<double>() : diff});
+    r.ok = r.ok && std::isfinite(diff);
   }
   return r;
 }

@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/onnx_exec/onnx_tensor.h"
+
 namespace pseg {
 namespace {
 
@@ -339,12 +341,9 @@ class Lowerer {
   std::string initializer(const std::string& base, const at::Tensor& t) {
     const std::string n = used_names_.count(base) ? fresh(base) : base;
     used_names_.insert(n);
-    const at::Tensor c = t.detach().to(torch::kCPU).contiguous();
     auto* init = g_.add_initializer();
     init->set_name(n);
-    init->set_data_type(onnx_elem_type(c.scalar_type()));
-    for (auto d : c.sizes()) init->add_dims(d);
-    init->set_raw_data(std::string(static_cast<const char*>(c.data_ptr()), c.nbytes()));
+    tensor_to_proto(t, *init);
     return n;
   }
 
@@ -626,20 +625,6 @@ class Lowerer {
 };
 
 }  // namespace
-
-int32_t onnx_elem_type(c10::ScalarType t) {
-  switch (t) {
-    case c10::ScalarType::Float: return onnx::TensorProto::FLOAT;
-    case c10::ScalarType::Double: return onnx::TensorProto::DOUBLE;
-    case c10::ScalarType::Half: return onnx::TensorProto::FLOAT16;
-    case c10::ScalarType::Byte: return onnx::TensorProto::UINT8;
-    case c10::ScalarType::Char: return onnx::TensorProto::INT8;
-    case c10::ScalarType::Int: return onnx::TensorProto::INT32;
-    case c10::ScalarType::Long: return onnx::TensorProto::INT64;
-    case c10::ScalarType::Bool: return onnx::TensorProto::BOOL;
-    default: throw std::runtime_error(std::string("ONNX export: unsupported element type ") + c10::toString(t));
-  }
-}
 
 LoweringStats lower_traced_graph(const TracedNet& traced, const LoweringOptions& options, onnx::GraphProto& graph) {
   return Lowerer(traced, options, graph).run();

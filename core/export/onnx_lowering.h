@@ -26,7 +26,4 @@ struct LoweringStats {
 // Throws std::runtime_error naming the ATen op when it cannot be lowered.
 LoweringStats lower_traced_graph(const TracedNet& traced, const LoweringOptions& options, onnx::GraphProto& graph);
 
-// ONNX element type for a LibTorch scalar type (FLOAT, UINT8, BOOL, INT64, ...).
-int32_t onnx_elem_type(c10::ScalarType t);
-
 }  // namespace pseg

@@ -11,12 +11,14 @@ namespace pseg {
 EngineEntry libtorch_engine();
 EngineEntry torchscript_engine();
 EngineEntry opencv_engine();
+EngineEntry onnx_torch_engine();
 
 Registry<EngineEntry>& engine_registry() {
   static Registry<EngineEntry> registry("inference engine", {
                                                                 libtorch_engine(),
                                                                 torchscript_engine(),
                                                                 opencv_engine(),
+                                                                onnx_torch_engine(),
                                                             });
   return registry;
 }
@@ -24,14 +26,33 @@ Registry<EngineEntry>& engine_registry() {
 const EngineEntry& engine_for_file(const std::string& path, const std::string& engine) {
   std::string ext = std::filesystem::path(path).extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::vector<const EngineEntry*> candidates;
+  for (const auto& e : engine_registry().entries())
+    if (e.extension == ext) candidates.push_back(&e);
+  // The file's precision matters only where engines share its extension, and only once the file exists.
+  auto precision = [&]() -> std::string {
+    if (candidates.size() < 2 || !candidates[0]->read_meta || !std::filesystem::is_regular_file(path)) return "fp32";
+    return candidates[0]->read_meta(path).precision;
+  };
+  auto runs = [](const EngineEntry& e, const std::string& p) {
+    return std::find(e.precisions.begin(), e.precisions.end(), p) != e.precisions.end();
+  };
   if (!engine.empty()) {
     const EngineEntry& chosen = engine_registry().at(engine, "engine");
     if (chosen.extension != ext)
       throw std::invalid_argument("engine " + engine + " opens " + chosen.extension + " files, not " + path);
+    const std::string p = precision();
+    if (!runs(chosen, p))
+      throw std::invalid_argument("engine " + engine + " cannot run " + p + " models (" + path + "); it runs " +
+                                  join_names(chosen.precisions));
     return chosen;
   }
-  for (const auto& e : engine_registry().entries())
-    if (e.extension == ext) return e;
+  if (!candidates.empty()) {
+    const std::string p = precision();
+    for (const EngineEntry* e : candidates)
+      if (runs(*e, p)) return *e;
+    return *candidates.front();
+  }
   std::vector<std::string> types;
   for (const auto& e : engine_registry().entries()) types.push_back(e.extension + " (" + e.name + ")");
   throw std::invalid_argument(path + ": unknown model type \"" + ext + "\": expected " + join_names(types, ", "));

@@ -19,12 +19,16 @@ struct EngineEntry {
   bool fixed_batch = false;   // runs only the exported batch unless the file was exported with --dynamic-batch
   // Throws std::runtime_error naming the file when it cannot be read as this engine's model.
   std::function<std::unique_ptr<Predictor>(const std::string& path, const PredictorOptions&)> open;
+  std::vector<std::string> precisions = {"fp32"};  // the ModelMeta::precision values it runs
+  // The file's metadata without opening the model; needed where engines share an extension.
+  std::function<ModelMeta(const std::string& path)> read_meta;
 };
 
 Registry<EngineEntry>& engine_registry();
 
-// The engine opening files with `path`'s extension, or the one named `engine`, checked to open such files. Throws
-// std::invalid_argument naming the file and the known model types, or the engine and the files it opens.
+// The engine opening files with `path`'s extension (the first registered that runs the file's precision), or the
+// one named `engine`, checked to open such files. Throws std::invalid_argument naming the file and the known model
+// types, or the engine and the files or precision it cannot run.
 const EngineEntry& engine_for_file(const std::string& path, const std::string& engine = "");
 
 // {"libtorch (.ckpt)", "torchscript (.pt)", "opencv (.onnx)"}.

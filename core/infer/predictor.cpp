@@ -70,14 +70,18 @@ ResizeInterpolation parse_resize_interpolation(const std::string& s) {
 }
 
 cv::Mat Predictor::preprocess(const cv::Mat& bgr, const cv::Mat& prior) const {
+  return preprocess_image(bgr, prior, meta_, options_.interpolation);
+}
+
+cv::Mat preprocess_image(const cv::Mat& bgr, const cv::Mat& prior, const ModelMeta& m,
+                         ResizeInterpolation interpolation) {
   check_image(bgr);
-  const ModelMeta& m = meta_;
   const bool with_prior = m.channels == 4;
   Planes p{bgr, cv::Mat(), cv::Mat(), with_prior ? prior_at(prior, bgr.size()) : cv::Mat()};
   if (pads_to_square(m)) pad_to_square(p, m.pad_value);
   const cv::Size size(static_cast<int>(m.width), static_cast<int>(m.height));
   if (p.image.size() != size) {
-    const int interp = cv_interpolation(options_.interpolation, p.image.size(), size);
+    const int interp = cv_interpolation(interpolation, p.image.size(), size);
     cv::resize(p.image, p.image, size, 0, 0, interp);
     if (!p.prior.empty()) cv::resize(p.prior, p.prior, size, 0, 0, interp);
   }

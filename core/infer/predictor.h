@@ -84,6 +84,11 @@ class Predictor {
   PredictorOptions options_;
 };
 
+// The preprocessing every engine shares, for callers without a Predictor (int8 calibration): `bgr` (and
+// `prior`) to the 1 x C x H x W CV_32F blob the model at `meta` takes.
+cv::Mat preprocess_image(const cv::Mat& bgr, const cv::Mat& prior, const ModelMeta& meta,
+                         ResizeInterpolation interpolation = ResizeInterpolation::Auto);
+
 // Picks the engine by extension (.ckpt, .pt, .onnx) unless options.engine names one. Throws std::runtime_error
 // naming the file when it is missing or unreadable, or has no portraitseg metadata; std::invalid_argument for an
 // unknown extension or engine, or an engine that does not open this kind of file.

@@ -44,10 +44,12 @@ class OpenCvPredictor : public Predictor {
 }  // namespace
 
 EngineEntry opencv_engine() {
-  return {"opencv", "an exported ONNX file in OpenCV DNN (CPU)", ".onnx", "onnx", true,
-          [](const std::string& path, const PredictorOptions& options) -> std::unique_ptr<Predictor> {
-            return std::make_unique<OpenCvPredictor>(path, read_onnx_meta(path), options);
-          }};
+  EngineEntry e{"opencv", "an exported fp32 ONNX file in OpenCV DNN (CPU)", ".onnx", "onnx", true,
+                [](const std::string& path, const PredictorOptions& options) -> std::unique_ptr<Predictor> {
+                  return std::make_unique<OpenCvPredictor>(path, read_onnx_meta(path), options);
+                }};
+  e.read_meta = read_onnx_meta;
+  return e;
 }
 
 }  // namespace pseg

@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "core/model_io/torch_archive.h"
+#include "core/onnx_exec/onnx_executor.h"
 #include "nets/segnet.h"
 
 namespace pseg {
@@ -86,6 +87,8 @@ nlohmann::json to_json(const ModelMeta& m) {
             {"logit_channels", m.logit_channels},
             {"threshold", m.threshold}}},
           {"bn_folded", m.bn_folded},
+          {"precision", m.precision},
+          {"quantization", m.quantization},
           {"format", m.format},
           {"onnx_opset", m.onnx_opset},
           {"dynamic_batch", m.dynamic_batch},
@@ -124,6 +127,9 @@ ModelMeta meta_from_json(const nlohmann::json& j, const std::string& source) {
   m.logit_channels = get<int64_t>(out, "logit_channels", source);
   m.threshold = get<float>(out, "threshold", source);
   m.bn_folded = get<bool>(j, "bn_folded", source);
+  // Files written before reduced-precision export carry neither key: they are fp32.
+  if (j.contains("precision")) m.precision = get<std::string>(j, "precision", source);
+  if (j.contains("quantization")) m.quantization = get<nlohmann::json>(j, "quantization", source);
   m.format = get<std::string>(j, "format", source);
   m.onnx_opset = get<int64_t>(j, "onnx_opset", source);
   m.dynamic_batch = get<bool>(j, "dynamic_batch", source);
@@ -179,10 +185,7 @@ ModelMeta read_torchscript_meta(const std::string& path) {
 }
 
 ModelMeta read_onnx_meta(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open");
-  onnx::ModelProto model;
-  if (!model.ParseFromIstream(&in)) throw std::runtime_error(path + ": not an ONNX model");
+  const onnx::ModelProto model = read_onnx_model(path);
   for (const auto& prop : model.metadata_props()) {
     if (prop.key() != kMetaKey) continue;
     nlohmann::json j = nlohmann::json::parse(prop.value(), nullptr, /*allow_exceptions=*/false);

@@ -46,6 +46,8 @@ struct ModelMeta {
   int64_t logit_channels = 1;         // 1: sigmoid head, 2: softmax head (channel 1 = person)
   float threshold = 0.5f;             // probability above which a pixel is person
   bool bn_folded = false;             // BatchNorm folded into the preceding convolutions (ONNX)
+  std::string precision = "fp32";     // fp32 | fp16 | int8 (ONNX files written with export --precision)
+  nlohmann::json quantization = nlohmann::json::object();  // how fp16/int8 was made: scheme, calibration, ranges
   std::string format;                 // "torchscript" | "onnx" | "" (checkpoint)
   int64_t onnx_opset = 0;             // 0 when not ONNX
   bool dynamic_batch = false;

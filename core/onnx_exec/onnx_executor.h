@@ -1,0 +1,43 @@
+#pragma once
+// core/onnx_exec: running an ONNX graph op by op with LibTorch. It runs the files portraitseg exports in every
+// precision (fp32, fp16, int8 QDQ) where OpenCV DNN 4.6 cannot, records intermediate tensors for int8
+// calibration, and is portraitseg's own simulation of a quantised graph: QuantizeLinear/DequantizeLinear are
+// computed exactly (fake quantisation), everything else in float32; float16 values are rounded back to float16
+// after every op, as a runtime without float16 kernels does.
+#include <onnx/onnx_pb.h>
+#include <torch/types.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace pseg {
+
+class OnnxExecutor {
+ public:
+  // Throws std::runtime_error naming the first op type it cannot run (the supported ones: supported_ops()).
+  explicit OnnxExecutor(const onnx::ModelProto& model);
+  ~OnnxExecutor();
+  OnnxExecutor(OnnxExecutor&&) noexcept;
+
+  const std::string& input_name() const;
+  const std::string& output_name() const;
+
+  // Runs the graph on `input` (the graph's only input, on the CPU) and returns its first output. `observe`, when
+  // given, sees every intermediate value by name as it is computed.
+  using Observer = std::function<void(const std::string& name, const torch::Tensor& value)>;
+  torch::Tensor run(const torch::Tensor& input, const Observer& observe = nullptr) const;
+
+  static std::vector<std::string> supported_ops();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Reads an ONNX file; throws std::runtime_error naming it when it is missing or not an ONNX model.
+onnx::ModelProto read_onnx_model(const std::string& path);
+
+}  // namespace pseg
