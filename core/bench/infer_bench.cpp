@@ -146,17 +146,26 @@ std::vector<InferBenchResult> bench_inference(const InferBenchOptions& o) {
   std::vector<EngineRun> runs;
   TempDir tmp;
   if (o.config.empty() && !engine_for_file(o.model).export_format.empty()) {
-    const EngineEntry& own = engine_for_file(o.model);
-    // An exported file runs in its own engine at its own size.
-    if (!wanted(o.engines, own.name) && o.engines.size() == 1)
-      throw std::invalid_argument("--engine " + o.engines[0] + ": " + o.model + " runs in " + own.name +
-                                  " only (give a checkpoint or config for the others)");
-    runs.push_back(engine_run(own, o.model, o.device));
+    // An exported file runs at its own size in every wanted engine that opens its kind and precision.
+    const std::string& extension = engine_for_file(o.model).extension;
+    for (const auto& e : engine_registry().entries()) {
+      if (e.extension != extension || !wanted(o.engines, e.name)) continue;
+      try {
+        engine_for_file(o.model, e.name);
+      } catch (const std::invalid_argument&) {
+        if (o.engines.size() == 1) throw;  // --engine named one that cannot run this file
+        continue;
+      }
+      runs.push_back(engine_run(e, o.model, o.device));
+    }
+    if (runs.empty())
+      throw std::invalid_argument("--engine " + o.engines[0] + ": " + o.model + " runs in " +
+                                  engine_for_file(o.model).name + " (give a checkpoint or config for the others)");
     const ModelMeta& meta = runs.back().meta;
     if (o.height > 0 && (o.height != meta.height || o.width != meta.width))
       throw std::invalid_argument("--size: " + o.model + " is fixed at " + std::to_string(meta.height) + "x" +
                                   std::to_string(meta.width) + " (export it at another size)");
-    if (o.batch > 1 && own.fixed_batch && !meta.dynamic_batch)
+    if (o.batch > 1 && engine_registry().at(runs.back().engine, "engine").fixed_batch && !meta.dynamic_batch)
       throw std::invalid_argument("--batch: " + o.model + " has a fixed batch of 1 (export with --dynamic-batch)");
   } else {
     // A checkpoint or config: exported to every wanted engine's format first.

@@ -73,7 +73,8 @@ std::string extension(const std::string& format) { return format == "onnx" ? ".o
 // Final paths: `out` is the file itself for a single format given with its extension, else a directory.
 fs::path target_path(const ExportOptions& o, const std::string& format, const std::string& name) {
   const fs::path out(o.out);
-  if (o.format != ExportFormat::All && out.extension() == extension(format)) return out;
+  const bool single = o.format != ExportFormat::All || o.precision.precision != Precision::Fp32;
+  if (single && out.extension() == extension(format)) return out;
   return out / (name + extension(format));
 }
 

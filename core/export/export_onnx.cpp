@@ -79,13 +79,17 @@ void write_onnx_model(OnnxModel& m, const std::string& path) {
   auto* prop = model.add_metadata_props();
   prop->set_key(kMetaKey);
   prop->set_value(to_json(m.meta).dump());
+  // fp32 files keep the inferred shapes (OpenCV DNN reads them); fp16/int8 files are checked the same way but
+  // written without them: for hundreds of small quantised tensors they are a tenth of the file.
+  onnx::ModelProto inferred = model;
   try {
-    onnx::checker::check_model(model);
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
+    onnx::checker::check_model(inferred);
+    onnx::shape_inference::InferShapes(inferred, onnx::OpSchemaRegistry::Instance(),
                                        onnx::ShapeInferenceOptions(/*check_type=*/true, /*strict=*/1, false));
   } catch (const std::exception& e) {
     throw std::runtime_error("ONNX export: the emitted model is invalid: " + std::string(e.what()));
   }
+  if (m.meta.precision == "fp32") model = std::move(inferred);
   std::ofstream out(path, std::ios::binary);
   const bool serialised = out && model.SerializeToOstream(&out);
   out.close();  // the last buffered bytes reach the file here: a full disk may only show now

@@ -48,6 +48,8 @@ Fp16Stats convert_to_fp16(onnx::ModelProto& model, const std::unordered_map<std:
 
   std::unordered_map<std::string, int> init_index;
   for (int i = 0; i < g.initializer_size(); ++i) init_index[g.initializer(i).name()] = i;
+  // Every float32 weight is stored as float16 (half the file); float32 nodes read theirs through a Cast, which
+  // runtimes fold at load. Resize scales/roi stay float32 as ONNX requires.
   std::unordered_set<std::string> keep_float_init, half_init;
   for (int i = 0; i < g.node_size(); ++i) {
     const auto& n = g.node(i);
@@ -55,12 +57,10 @@ Fp16Stats convert_to_fp16(onnx::ModelProto& model, const std::unordered_map<std:
       const std::string& in = n.input(j);
       auto idx = init_index.find(in);
       if (idx == init_index.end() || g.initializer(idx->second).data_type() != onnx::TensorProto::FLOAT) continue;
-      const bool resize_param = n.op_type() == "Resize" && j > 0;
-      (keep[static_cast<size_t>(i)] || resize_param ? keep_float_init : half_init).insert(in);
+      (n.op_type() == "Resize" && j > 0 ? keep_float_init : half_init).insert(in);
     }
   }
-  // An initializer both kinds of node read is converted; float32 readers get it through a Cast.
-  for (const auto& name : half_init) keep_float_init.erase(name);
+  for (const auto& name : keep_float_init) half_init.erase(name);
   for (auto& init : *g.mutable_initializer()) {
     if (init.data_type() != onnx::TensorProto::FLOAT || !half_init.count(init.name())) continue;
     const torch::Tensor t = tensor_from_proto(init);

@@ -22,8 +22,8 @@ struct Fp16Stats {
 // headroom for images the sample did not contain).
 inline constexpr double kFp16SafeMax = 65504.0 / 4;
 
-// Converts float32 initializers to float16 except Resize scales/roi (ONNX wants them float32) and those only
-// float32 nodes read, retargets Cast-to-float nodes to float16 and adds Cast nodes at the edges and between
+// Converts float32 initializers to float16 except Resize scales/roi (ONNX wants them float32; float32 nodes read
+// theirs through a Cast), retargets Cast-to-float nodes to float16 and adds Cast nodes at the edges and between
 // float16 and float32 nodes. `max_abs` holds each float tensor's largest magnitude over the sample images (from
 // the fp32 graph); tensors not in it are assumed safe. Throws std::runtime_error naming an initializer whose
 // values do not fit float16.

@@ -27,11 +27,11 @@ std::unordered_map<std::string, std::vector<const onnx::NodeProto*>> consumers_o
   return c;
 }
 
-onnx::NodeProto make_node(const std::string& op, const std::string& name, std::vector<std::string> inputs,
-                          const std::string& output, int64_t axis = -1) {
+// Quantisation nodes go unnamed: hundreds of them, each named by its output already.
+onnx::NodeProto make_node(const std::string& op, std::vector<std::string> inputs, const std::string& output,
+                          int64_t axis = -1) {
   onnx::NodeProto n;
   n.set_op_type(op);
-  n.set_name(name);
   for (auto& i : inputs) n.add_input(i);
   n.add_output(output);
   if (axis >= 0) {
@@ -83,13 +83,13 @@ class Int8Writer {
     add_init(base, q);
     add_init(base + "_scale", channel ? scale : scale.reshape({}));
     add_init(base + "_zero", channel ? torch::zeros({scale.numel()}, torch::kChar) : torch::zeros({}, torch::kChar));
-    nodes.push_back(make_node("DequantizeLinear", "DequantizeLinear_" + base, {base, base + "_scale", base + "_zero"},
-                              base + "_dq", channel ? axis : -1));
+    nodes.push_back(make_node("DequantizeLinear", {base, base + "_scale", base + "_zero"}, base + "_dq",
+                              channel ? axis : -1));
     dropped_.insert(n.input(1));
     return {base + "_dq", channel ? scale : scale.expand({w.size(axis) * (transposed ? group_of(n) : 1)})};
   }
 
-  // int32 bias with scale input_scale x weight_scale[c], zero point 0.
+  // int32 bias with scale input_scale x weight_scale[c] and the default zero point 0.
   std::string bias(const onnx::NodeProto& n, float input_scale, const torch::Tensor& weight_scale,
                    std::vector<onnx::NodeProto>& nodes) {
     const torch::Tensor b = constant(n, 2).to(torch::kFloat);
@@ -98,9 +98,7 @@ class Int8Writer {
     const std::string base = n.input(2) + "_int32";
     add_init(base, q);
     add_init(base + "_scale", scale);
-    add_init(base + "_zero", torch::zeros({scale.numel()}, torch::kInt));
-    nodes.push_back(make_node("DequantizeLinear", "DequantizeLinear_" + base, {base, base + "_scale", base + "_zero"},
-                              base + "_dq", 0));
+    nodes.push_back(make_node("DequantizeLinear", {base, base + "_scale"}, base + "_dq", 0));
     dropped_.insert(n.input(2));
     return base + "_dq";
   }
@@ -110,8 +108,8 @@ class Int8Writer {
     const auto [scale, zero] = activation_quant_params(r);
     add_init(t + "_scale", torch::tensor(scale));
     add_init(t + "_zero", torch::tensor(zero, torch::kByte).reshape({}));
-    nodes.push_back(make_node("QuantizeLinear", "QuantizeLinear_" + t, {t, t + "_scale", t + "_zero"}, t + "_q"));
-    nodes.push_back(make_node("DequantizeLinear", "DequantizeLinear_" + t, {t + "_q", t + "_scale", t + "_zero"}, t + "_dq"));
+    nodes.push_back(make_node("QuantizeLinear", {t, t + "_scale", t + "_zero"}, t + "_q"));
+    nodes.push_back(make_node("DequantizeLinear", {t + "_q", t + "_scale", t + "_zero"}, t + "_dq"));
     return scale;
   }
 

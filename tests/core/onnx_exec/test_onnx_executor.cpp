@@ -1,0 +1,161 @@
+// The LibTorch ONNX executor: every config's exported graph runs like the eager net (fp32), and the ops whose
+// arithmetic matters for reduced precision match hand-computed values: QuantizeLinear's round-half-to-even and
+// saturation, per-axis DequantizeLinear, and linear Resize under each coordinate transformation mode.
+#include <onnx/onnx_pb.h>
+#include <torch/torch.h>
+
+#include "core/export/export_head.h"
+#include "core/export/export_onnx.h"
+#include "core/model_io/model_meta.h"
+#include "core/onnx_exec/onnx_executor.h"
+#include "core/onnx_exec/onnx_tensor.h"
+#include "tests/core/export_test_util.h"
+
+using namespace pseg;
+using namespace pseg::test;
+
+namespace {
+
+// A one-node graph: `op` on the input plus constant inputs, float32 in and out unless `out_type` says otherwise.
+struct OneNode {
+  onnx::ModelProto model;
+  onnx::NodeProto* node;
+  explicit OneNode(const std::string& op, int64_t opset = 13) {
+    model.set_ir_version(7);
+    model.add_opset_import()->set_version(opset);
+    auto* g = model.mutable_graph();
+    g->add_input()->set_name("x");
+    g->add_output()->set_name("y");
+    node = g->add_node();
+    node->set_op_type(op);
+    node->set_name(op + "_0");
+    node->add_input("x");
+    node->add_output("y");
+  }
+  void constant(const std::string& name, const torch::Tensor& t) {
+    auto* init = model.mutable_graph()->add_initializer();
+    init->set_name(name);
+    tensor_to_proto(t, *init);
+    node->add_input(name);
+  }
+  void attr(const std::string& key, const std::string& s) {
+    auto* a = node->add_attribute();
+    a->set_name(key);
+    a->set_type(onnx::AttributeProto::STRING);
+    a->set_s(s);
+  }
+  void attr(const std::string& key, int64_t i) {
+    auto* a = node->add_attribute();
+    a->set_name(key);
+    a->set_type(onnx::AttributeProto::INT);
+    a->set_i(i);
+  }
+  torch::Tensor run(const torch::Tensor& x) const { return OnnxExecutor(model).run(x); }
+};
+
+std::vector<float> values(const torch::Tensor& t) {
+  const torch::Tensor f = t.to(torch::kFloat).contiguous();
+  return std::vector<float>(f.data_ptr<float>(), f.data_ptr<float>() + f.numel());
+}
+
+}  // namespace
+
+TEST_CASE("onnx executor: every config's exported graph runs like the eager net", "[onnx_exec]") {
+  std::vector<std::pair<std::string, int64_t>> nets;
+  for (const auto& name : six_configs()) nets.emplace_back(name, 64);
+  nets.emplace_back("mobile_unet_v3", 64);
+  nets.emplace_back("deeplab_v3", 65);
+  for (const auto& [name, size] : nets) {
+    INFO(name);
+    SegNet net = seeded_net(name, size, size);
+    const ModelMeta meta = meta_for(*net, ExportHead::Probability, 0.5f);
+    const OnnxModel model = build_onnx_model(*net, random_input(*net), meta, {});
+    const OnnxExecutor executor(model.proto);
+    CHECK(executor.input_name() == "input");
+    CHECK(executor.output_name() == "output");
+    const torch::Tensor x = random_input(*net);
+    torch::NoGradGuard no_grad;
+    const torch::Tensor ref = inference_forward(*net, x, ExportHead::Probability, 0.5f);
+    const torch::Tensor got = executor.run(x);
+    REQUIRE(got.sizes() == ref.sizes());
+    CHECK((got - ref).abs().max().item<double>() <= 1e-4);
+  }
+}
+
+TEST_CASE("onnx executor: opset 11, kept BatchNorm and the mask head also match", "[onnx_exec]") {
+  SegNet net = seeded_net("portrait_net", 64, 64);
+  const ModelMeta meta = meta_for(*net, ExportHead::Mask, 0.5f);
+  OnnxExportOptions o;
+  o.opset = 11;
+  o.fold_bn = false;
+  const OnnxModel model = build_onnx_model(*net, random_input(*net), meta, o);
+  const torch::Tensor x = random_input(*net);
+  torch::NoGradGuard no_grad;
+  const torch::Tensor ref = inference_forward(*net, x, ExportHead::Mask, 0.5f);
+  const torch::Tensor got = OnnxExecutor(model.proto).run(x);
+  CHECK(got.scalar_type() == torch::kByte);
+  // A mask may flip only where the probability sits at the threshold within float rounding.
+  CHECK((got.to(torch::kInt) != ref.to(torch::kInt)).sum().item<int64_t>() <= 2);
+}
+
+TEST_CASE("onnx executor: QuantizeLinear rounds half to even and saturates (hand-computed)", "[onnx_exec]") {
+  OneNode q("QuantizeLinear");
+  q.constant("scale", torch::tensor(0.5f));
+  q.constant("zero", torch::tensor(128, torch::kByte).reshape({}));
+  // x / 0.5 = -2, 0.5, 1.5, 400, -300: ties go to the even neighbour, then + 128 and clamped to 0..255.
+  const torch::Tensor y = q.run(torch::tensor({-1.0f, 0.25f, 0.75f, 200.0f, -150.0f}));
+  CHECK(y.scalar_type() == torch::kByte);
+  CHECK(values(y) == std::vector<float>{126, 128, 130, 255, 0});
+
+  OneNode s("QuantizeLinear");
+  s.constant("scale", torch::tensor(1.0f));
+  s.constant("zero", torch::tensor(0, torch::kChar).reshape({}));
+  const torch::Tensor z = s.run(torch::tensor({-2.5f, -1.5f, 2.5f, 127.6f, -200.0f}));
+  CHECK(z.scalar_type() == torch::kChar);
+  CHECK(values(z) == std::vector<float>{-2, -2, 2, 127, -128});
+}
+
+TEST_CASE("onnx executor: per-axis DequantizeLinear scales each channel (hand-computed)", "[onnx_exec]") {
+  OneNode d("DequantizeLinear");
+  d.constant("scale", torch::tensor({0.5f, 2.0f}));
+  d.constant("zero", torch::tensor({0, 1}, torch::kChar));
+  d.attr("axis", int64_t{0});
+  // Row 0: (q - 0) * 0.5; row 1: (q - 1) * 2.
+  const torch::Tensor w = torch::tensor({1, -2, 3, 4}, torch::kChar).reshape({2, 2});
+  CHECK(values(d.run(w)) == std::vector<float>{0.5f, -1.0f, 4.0f, 6.0f});
+}
+
+TEST_CASE("onnx executor: linear Resize follows each coordinate transformation mode (hand-computed)", "[onnx_exec]") {
+  const torch::Tensor x = torch::tensor({0.0f, 1.0f}).reshape({1, 1, 1, 2});
+  const std::vector<std::pair<std::string, std::vector<float>>> cases = {
+      {"asymmetric", {0.0f, 0.5f, 1.0f, 1.0f}},             // src = i / 2
+      {"align_corners", {0.0f, 1 / 3.f, 2 / 3.f, 1.0f}},     // src = i * (2 - 1) / (4 - 1)
+      {"pytorch_half_pixel", {0.0f, 0.25f, 0.75f, 1.0f}},   // src = (i + 0.5) / 2 - 0.5, clamped to [0, 1]
+      {"half_pixel", {0.0f, 0.25f, 0.75f, 1.0f}},
+  };
+  for (const auto& [mode, expected] : cases) {
+    INFO(mode);
+    OneNode r("Resize");
+    r.node->add_input("");  // no roi (opset 13)
+    r.constant("scales", torch::tensor({1.f, 1.f, 1.f, 2.f}));
+    r.attr("mode", "linear");
+    r.attr("coordinate_transformation_mode", mode);
+    const auto got = values(r.run(x));
+    REQUIRE(got.size() == expected.size());
+    for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(expected[i]).margin(1e-6));
+  }
+}
+
+TEST_CASE("onnx executor: float16 values are rounded back to float16 after each op", "[onnx_exec]") {
+  OneNode add("Add");
+  add.constant("b", torch::tensor({1.0f}).to(torch::kHalf));
+  // 2048 + 1 is not a float16 (spacing 2 there): the sum rounds to even, 2048.
+  const torch::Tensor y = add.run(torch::tensor({2048.0f}).to(torch::kHalf));
+  CHECK(y.scalar_type() == torch::kHalf);
+  CHECK(values(y) == std::vector<float>{2048.0f});
+}
+
+TEST_CASE("onnx executor: an op it cannot run is named when the graph is loaded", "[onnx_exec]") {
+  OneNode n("LSTM");
+  CHECK_THROWS_WITH(OnnxExecutor(n.model), Catch::Contains("LSTM") && Catch::Contains("not supported"));
+}
