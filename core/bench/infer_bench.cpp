@@ -165,7 +165,10 @@ std::vector<InferBenchResult> bench_inference(const InferBenchOptions& o) {
     if (o.height > 0 && (o.height != meta.height || o.width != meta.width))
       throw std::invalid_argument("--size: " + o.model + " is fixed at " + std::to_string(meta.height) + "x" +
                                   std::to_string(meta.width) + " (export it at another size)");
-    if (o.batch > 1 && engine_registry().at(runs.back().engine, "engine").fixed_batch && !meta.dynamic_batch)
+    const bool fixed = std::any_of(runs.begin(), runs.end(), [](const EngineRun& r) {
+      return engine_registry().at(r.engine, "engine").fixed_batch;
+    });
+    if (o.batch > 1 && fixed && !meta.dynamic_batch)
       throw std::invalid_argument("--batch: " + o.model + " has a fixed batch of 1 (export with --dynamic-batch)");
   } else {
     // A checkpoint or config: exported to every wanted engine's format first.

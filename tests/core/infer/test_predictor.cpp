@@ -1,4 +1,4 @@
-// The Predictor: the three engines agree on the same weights, output comes back at the input's size, the square
+// The Predictor: the four engines agree on the same weights, output comes back at the input's size, the square
 // padding is undone, preprocessing matches the training evaluation pipeline, and bad inputs are refused.
 #include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
@@ -28,11 +28,14 @@ double max_abs_diff(const cv::Mat& a, const cv::Mat& b) {
 }
 
 struct Engines {
-  std::unique_ptr<Predictor> libtorch, torchscript, opencv;
+  std::unique_ptr<Predictor> libtorch, torchscript, opencv, onnx_torch;
 };
 
 Engines open_all(const TinyModel& m, const PredictorOptions& o = {}) {
-  return {open_predictor(m.ckpt, o), open_predictor(m.pt, o), open_predictor(m.onnx, o)};
+  PredictorOptions onnx_torch = o;
+  onnx_torch.engine = "onnx-torch";
+  return {open_predictor(m.ckpt, o), open_predictor(m.pt, o), open_predictor(m.onnx, o),
+          open_predictor(m.onnx, onnx_torch)};
 }
 
 const nlohmann::json kPrisma = {{"net", "prisma_net"}, {"input_size", {64, 64}}};
@@ -40,13 +43,14 @@ const nlohmann::json kPortraitVideo = {{"net", "portrait_net"}, {"in_channels", 
 
 }  // namespace
 
-TEST_CASE("the three engines agree and answer at the input's size", "[core][predictor]") {
+TEST_CASE("the four engines agree and answer at the input's size", "[core][predictor]") {
   ScratchDir dir("predictor_agree");
   const TinyModel model = write_tiny_model(dir.path(), "prisma", kPrisma);
   Engines e = open_all(model);
   CHECK(e.libtorch->engine() == "libtorch");
   CHECK(e.torchscript->engine() == "torchscript");
   CHECK(e.opencv->engine() == "opencv");
+  CHECK(e.onnx_torch->engine() == "onnx-torch");
   CHECK(e.opencv->meta().color_order == "rgb");
   CHECK(e.opencv->meta().channels == 3);
   for (const cv::Size size : {cv::Size(71, 45), cv::Size(33, 97), cv::Size(64, 64), cv::Size(150, 20)}) {
@@ -55,10 +59,12 @@ TEST_CASE("the three engines agree and answer at the input's size", "[core][pred
     const Prediction a = e.libtorch->predict(img);
     const Prediction b = e.torchscript->predict(img);
     const Prediction c = e.opencv->predict(img);
+    const Prediction d = e.onnx_torch->predict(img);
     CHECK(a.probability.size() == size);
     CHECK(a.probability.type() == CV_32FC1);
     CHECK(max_abs_diff(a.probability, b.probability) < 1e-4);
     CHECK(max_abs_diff(a.probability, c.probability) < 1e-4);
+    CHECK(max_abs_diff(a.probability, d.probability) < 1e-4);
     double lo = 0, hi = 0;
     cv::minMaxLoc(a.probability, &lo, &hi);
     CHECK(lo >= 0.0);
@@ -118,7 +124,7 @@ TEST_CASE("a prior channel model runs with and without a prior", "[core][predict
   CHECK(with.size() == img.size());
   CHECK(max_abs_diff(none, with) > 1e-3);  // the prior reaches the net
   CHECK(max_abs_diff(none, e.libtorch->predict(img, cv::Mat::zeros(60, 90, CV_32FC1)).probability) < 1e-6);
-  for (Predictor* p : {e.torchscript.get(), e.opencv.get()}) {
+  for (Predictor* p : {e.torchscript.get(), e.opencv.get(), e.onnx_torch.get()}) {
     INFO(p->engine());
     CHECK(max_abs_diff(p->predict(img).probability, none) < 1e-4);
     CHECK(max_abs_diff(p->predict(img, prior).probability, with) < 1e-4);
