@@ -81,7 +81,8 @@ ScheduleConfig parse_schedule_config(const JsonReader& r) {
 TrainConfig parse_train_config(const JsonReader& r, const std::string& source) {
   r.allow_only({"epochs", "batch_size", "device", "threads", "seed", "run_dir", "checkpoint_interval",
                 "val_interval", "best_metric", "early_stop", "workers", "prefetch", "init_from",
-                "log_interval_steps", "max_steps_per_epoch", "time_limit_minutes", "distributed", "sync_bn"});
+                "log_interval_steps", "max_steps_per_epoch", "time_limit_minutes", "distributed", "sync_bn",
+                "quantization_aware", "qat_observer_epochs"});
   TrainConfig c;
   auto positive = [&](const char* key, int64_t fallback) {
     const int64_t v = r.get_int(key, fallback);
@@ -128,6 +129,10 @@ TrainConfig parse_train_config(const JsonReader& r, const std::string& source) {
     require(c.distributed.bucket_mb > 0, d, "bucket_mb", "must be > 0");
   }
   c.sync_bn = r.get_bool("sync_bn", c.sync_bn);
+  c.quantization_aware = r.get_bool("quantization_aware", c.quantization_aware);
+  c.qat_observer_epochs = non_negative("qat_observer_epochs", c.qat_observer_epochs);
+  require(!c.quantization_aware || !c.init_from.empty(), r, "quantization_aware",
+          "needs train.init_from: quantisation-aware training fine-tunes a trained float checkpoint");
   return c;
 }
 

@@ -35,6 +35,10 @@ struct TrainConfig {
   double time_limit_minutes = 0;    // 0 = no limit
   DistributedConfig distributed;
   bool sync_bn = false;  // data-parallel: BatchNorm normalises with the global batch's statistics (SyncBatchNorm)
+  // Quantisation-aware fine-tuning (docs/training.md): the init_from net's deploy graph (BN folded) trained with
+  // fake int8 quantisation; the run writes best.int8.onnx / last.int8.onnx with the learned weights and ranges.
+  bool quantization_aware = false;
+  int64_t qat_observer_epochs = 1;  // epochs the activation ranges are observed before they are frozen
 };
 
 // Whether a larger value of a train.best_metric is better: the IoU metrics are maximised, val_loss minimised.

@@ -14,12 +14,6 @@ namespace {
 
 bool is_conv(const onnx::NodeProto& n) { return n.op_type() == "Conv" || n.op_type() == "ConvTranspose"; }
 
-int64_t group_of(const onnx::NodeProto& n) {
-  for (const auto& a : n.attribute())
-    if (a.name() == "group") return a.i();
-  return 1;
-}
-
 std::unordered_map<std::string, std::vector<const onnx::NodeProto*>> consumers_of(const onnx::GraphProto& g) {
   std::unordered_map<std::string, std::vector<const onnx::NodeProto*>> c;
   for (const auto& n : g.node())
@@ -68,14 +62,11 @@ class Int8Writer {
   // Symmetric int8 weights along the output-channel axis; returns the dequantised name and the scales [C] or [1].
   std::pair<std::string, torch::Tensor> weight(const onnx::NodeProto& n, std::vector<onnx::NodeProto>& nodes) {
     const torch::Tensor w = constant(n, 1).to(torch::kFloat);
-    // ConvTranspose keeps output channels on axis 1; with groups that axis repeats per group: one scale then.
     const bool transposed = n.op_type() == "ConvTranspose";
-    const bool channel = per_channel_ && !(transposed && group_of(n) > 1);
-    const int64_t axis = transposed ? 1 : 0;
-    torch::Tensor scale;
-    if (channel) scale = w.transpose(0, axis).reshape({w.size(axis), -1}).abs().amax(1) / 127.f;
-    else scale = w.abs().max().reshape({1}) / 127.f;
-    scale = torch::where(scale > 0, scale, torch::ones_like(scale));
+    const WeightQuant wq = weight_quant_params(w, n.op_type(), conv_group(n), per_channel_);
+    const bool channel = wq.per_channel;
+    const int64_t axis = wq.axis;
+    const torch::Tensor scale = wq.scale;
     std::vector<int64_t> shape(static_cast<size_t>(w.dim()), 1);
     shape[static_cast<size_t>(axis)] = channel ? scale.numel() : 1;
     const torch::Tensor q = torch::round(w / scale.reshape(shape)).clamp(-127, 127).to(torch::kChar);
@@ -86,7 +77,7 @@ class Int8Writer {
     nodes.push_back(make_node("DequantizeLinear", {base, base + "_scale", base + "_zero"}, base + "_dq",
                               channel ? axis : -1));
     dropped_.insert(n.input(1));
-    return {base + "_dq", channel ? scale : scale.expand({w.size(axis) * (transposed ? group_of(n) : 1)})};
+    return {base + "_dq", channel ? scale : scale.expand({w.size(axis) * (transposed ? conv_group(n) : 1)})};
   }
 
   // int32 bias with scale input_scale x weight_scale[c] and the default zero point 0.
@@ -136,6 +127,23 @@ class Int8Writer {
 };
 
 }  // namespace
+
+int64_t conv_group(const onnx::NodeProto& n) {
+  for (const auto& a : n.attribute())
+    if (a.name() == "group") return a.i();
+  return 1;
+}
+
+WeightQuant weight_quant_params(const torch::Tensor& w, const std::string& op, int64_t group, bool per_channel) {
+  WeightQuant q;
+  q.axis = op == "ConvTranspose" ? 1 : 0;
+  q.per_channel = per_channel && !(op == "ConvTranspose" && group > 1);
+  const torch::Tensor a = w.detach().to(torch::kFloat).abs();
+  q.scale = q.per_channel ? a.transpose(0, q.axis).reshape({w.size(q.axis), -1}).amax(1) / 127.f
+                          : a.max().reshape({1}) / 127.f;
+  q.scale = torch::where(q.scale > 0, q.scale, torch::ones_like(q.scale));
+  return q;
+}
 
 std::pair<float, uint8_t> activation_quant_params(const ActivationRange& r) {
   const double lo = std::min(0.0, static_cast<double>(r.lo)), hi = std::max(0.0, static_cast<double>(r.hi));

@@ -3,6 +3,7 @@
 // DequantizeLinear, and for the static QDQ scheme uint8 QuantizeLinear/DequantizeLinear pairs on the activations
 // around every convolution, with their ranges calibrated on real images (core/export/calibration.h).
 #include <onnx/onnx_pb.h>
+#include <torch/types.h>
 
 #include <cstdint>
 #include <map>
@@ -37,5 +38,17 @@ Int8Stats quantize_int8(onnx::ModelProto& model, Int8Scheme scheme, bool per_cha
 
 // The uint8 scale and zero point covering [lo, hi] (widened to include 0), as the QDQ scheme writes them.
 std::pair<float, uint8_t> activation_quant_params(const ActivationRange& r);
+
+// Symmetric int8 weight scales of a Conv/ConvTranspose weight, as the writer computes them: per output channel
+// (axis 0, or 1 for ConvTranspose) when `per_channel`, else one (also for a grouped ConvTranspose, whose axis 1
+// repeats per group). `scale` has one value per channel along `axis`, or one value.
+struct WeightQuant {
+  torch::Tensor scale;  // float32, > 0
+  int64_t axis = 0;
+  bool per_channel = false;
+};
+WeightQuant weight_quant_params(const torch::Tensor& weight, const std::string& op, int64_t group, bool per_channel);
+// A Conv/ConvTranspose node's `group` attribute (1 when absent).
+int64_t conv_group(const onnx::NodeProto& conv);
 
 }  // namespace pseg

@@ -245,8 +245,21 @@ const std::string& OnnxExecutor::output_name() const { return impl_->output; }
 
 Tensor OnnxExecutor::run(const Tensor& input, const Observer& observe) const {
   torch::NoGradGuard no_grad;
+  return execute(input, observe, nullptr);
+}
+
+Tensor OnnxExecutor::run_differentiable(const Tensor& input, const Hooks& hooks) const {
+  return execute(input, nullptr, &hooks);
+}
+
+Tensor OnnxExecutor::execute(const Tensor& input, const Observer& observe, const Hooks* hooks) const {
   std::unordered_map<std::string, Tensor> values = impl_->constants;
-  values[impl_->input] = input;
+  if (hooks)
+    for (const auto& [name, t] : hooks->overrides) values[name] = t;
+  auto transformed = [&](const std::string& name, Tensor t) {
+    return hooks && hooks->transform ? hooks->transform(name, t) : t;
+  };
+  values[impl_->input] = transformed(impl_->input, input);
   for (const auto& n : impl_->nodes) {
     Inputs in;
     bool half = false;
@@ -273,7 +286,7 @@ Tensor OnnxExecutor::run(const Tensor& input, const Observer& observe) const {
     }
     if (half && out.is_floating_point()) out = out.to(torch::kHalf);
     if (observe) observe(n.output(0), out);
-    values[n.output(0)] = out;
+    values[n.output(0)] = transformed(n.output(0), out);
   }
   auto it = values.find(impl_->output);
   if (it == values.end()) throw std::runtime_error("ONNX graph output " + impl_->output + " is never computed");

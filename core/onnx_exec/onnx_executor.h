@@ -30,11 +30,21 @@ class OnnxExecutor {
   using Observer = std::function<void(const std::string& name, const torch::Tensor& value)>;
   torch::Tensor run(const torch::Tensor& input, const Observer& observe = nullptr) const;
 
+  // Quantisation-aware training: the graph run with autograd, `overrides` replacing initializers by name
+  // (trainable weights), and `transform` applied to the input and every node output as it is computed (fake
+  // quantisation); its result is what the following nodes read.
+  struct Hooks {
+    std::unordered_map<std::string, torch::Tensor> overrides;
+    std::function<torch::Tensor(const std::string& name, const torch::Tensor& value)> transform;
+  };
+  torch::Tensor run_differentiable(const torch::Tensor& input, const Hooks& hooks) const;
+
   static std::vector<std::string> supported_ops();
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  torch::Tensor execute(const torch::Tensor& input, const Observer& observe, const Hooks* hooks) const;
 };
 
 // Reads an ONNX file; throws std::runtime_error naming it when it is missing or not an ONNX model.

@@ -15,7 +15,10 @@ std::vector<std::unique_ptr<TrainHook>> standard_hooks(const TrainConfig& train,
   hooks.push_back(std::make_unique<MetricsLogHook>(run));
   hooks.push_back(std::make_unique<BestMetricHook>(train.best_metric));
   hooks.push_back(std::make_unique<EarlyStopHook>(train.early_stop.patience));
-  hooks.push_back(std::make_unique<CheckpointHook>(train.checkpoint_interval));
+  if (train.quantization_aware)
+    hooks.push_back(std::make_unique<QatExportHook>(train.qat_observer_epochs));
+  else
+    hooks.push_back(std::make_unique<CheckpointHook>(train.checkpoint_interval));
   return hooks;
 }
 

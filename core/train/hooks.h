@@ -93,6 +93,22 @@ class CheckpointHook : public TrainHook {
   int64_t interval_;
 };
 
+// Quantisation-aware runs (train.quantization_aware) in place of checkpoints: freezes the activation observers
+// after `observer_epochs` epochs and writes best.int8.onnx when the best metric improves and last.int8.onnx at
+// the end (also on a stop signal). Only rank 0 writes.
+class QatExportHook : public TrainHook {
+ public:
+  explicit QatExportHook(int64_t observer_epochs) : observer_epochs_(observer_epochs) {}
+  void before_epoch(TrainContext& c) override;
+  void after_validation(TrainContext& c, const ValidationResult& v) override;
+  void after_epoch(TrainContext& c) override;
+  void on_interrupt(TrainContext& c, int64_t steps_done) override;
+
+ private:
+  void write(TrainContext& c, const std::string& name);
+  int64_t observer_epochs_;
+};
+
 // The progress bar (terminal) or periodic progress lines (logs).
 class ProgressHook : public TrainHook {
  public:

@@ -15,6 +15,7 @@
 #include "core/optim/optim.h"
 #include "core/optim/schedule.h"
 #include "core/train/hooks.h"
+#include "core/train/qat_net.h"
 #include "core/train/run_dir.h"
 #include "core/train/train_loop.h"
 #include "core/train/train_step.h"
@@ -50,6 +51,8 @@ RunStart start_run(const TrainRequest& req, const torch::Device& device) {
   const Config& config = req.config;
   RunStart s;
   if (!req.resume.empty()) {
+    if (config.train.quantization_aware)
+      throw ConfigError("--resume: quantisation-aware runs keep no checkpoint to resume; start again from init_from");
     const std::string ckpt = resume_checkpoint_path(req.resume);
     s.resumed = load_checkpoint(ckpt, device.str());
     s.net = s.resumed->net;
@@ -71,6 +74,10 @@ RunStart start_run(const TrainRequest& req, const torch::Device& device) {
       throw ConfigError(e.what());
     }
     spdlog::info("initialised weights from {}", init);
+  }
+  if (config.train.quantization_aware) {
+    s.net = QatNet(*s.net).ptr();
+    spdlog::info("qat: training {}'s deploy graph (BatchNorm folded) with fake int8 quantisation", config.model.net);
   }
   s.net->to(device);
   return s;
