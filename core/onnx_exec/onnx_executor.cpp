@@ -71,8 +71,10 @@ std::pair<Tensor, Tensor> quant_params(const onnx::NodeProto& n, const Inputs& i
 // Linear resize along one axis under an ONNX coordinate transformation mode (exactly as the spec computes it).
 Tensor resize_axis(const Tensor& x, int64_t dim, double scale, const std::string& mode, const onnx::NodeProto& n) {
   const int64_t in = x.size(dim);
+  if (!(scale > 0 && scale <= 64)) fail(n, "scale " + std::to_string(scale) + " is outside (0, 64]");
   const int64_t out = static_cast<int64_t>(std::floor(in * scale));
   if (out == in && scale == 1.0) return x;
+  if (out < 1) fail(n, "scale " + std::to_string(scale) + " leaves no output");
   std::vector<int64_t> lo(static_cast<size_t>(out)), hi(static_cast<size_t>(out));
   std::vector<float> w(static_cast<size_t>(out));
   for (int64_t i = 0; i < out; ++i) {
@@ -200,6 +202,15 @@ const std::map<std::string, OpFn>& ops() {
   return table;
 }
 
+// The fewest inputs each op reads (ONNX's required ones); a node with fewer is refused when the graph is loaded.
+const std::map<std::string, int>& required_inputs() {
+  static const std::map<std::string, int> table = {
+      {"Add", 2}, {"Sub", 2}, {"Mul", 2}, {"Div", 2}, {"Greater", 2}, {"PRelu", 2}, {"BatchNormalization", 5},
+      {"Conv", 2}, {"ConvTranspose", 2}, {"Pad", 2}, {"Slice", 3}, {"Resize", 3}, {"QuantizeLinear", 2},
+      {"DequantizeLinear", 2}};
+  return table;
+}
+
 // Ops whose float16 inputs are computed in float32 and rounded back: not the type-changing ones.
 bool keeps_float16(const std::string& op) {
   return op != "Cast" && op != "QuantizeLinear" && op != "DequantizeLinear" && op != "Greater";
@@ -233,6 +244,10 @@ OnnxExecutor::OnnxExecutor(const onnx::ModelProto& model) : impl_(std::make_uniq
     }
     if (!ops().count(n.op_type()))
       throw std::runtime_error("ONNX op " + n.op_type() + " (node " + n.name() + ") is not supported by the LibTorch executor");
+    auto required = required_inputs().find(n.op_type());
+    const int needed = required == required_inputs().end() ? 1 : required->second;
+    if (n.input_size() < needed || n.output_size() < 1 || n.input(0).empty())
+      fail(n, "expected at least " + std::to_string(needed) + " inputs and one output");
     impl_->nodes.push_back(n);
   }
 }
@@ -283,6 +298,8 @@ Tensor OnnxExecutor::execute(const Tensor& input, const Observer& observe, const
       out = ops().at(n.op_type())(n, in);
     } catch (const c10::Error& e) {
       fail(n, e.what_without_backtrace());
+    } catch (const std::logic_error& e) {  // out_of_range, invalid_argument: a malformed node
+      fail(n, e.what());
     }
     if (half && out.is_floating_point()) out = out.to(torch::kHalf);
     if (observe) observe(n.output(0), out);

@@ -38,17 +38,24 @@ c10::ScalarType torch_type_of(int32_t t) {
 torch::Tensor tensor_from_proto(const onnx::TensorProto& p) {
   const c10::ScalarType type = torch_type_of(p.data_type());
   std::vector<int64_t> dims(p.dims().begin(), p.dims().end());
+  // The element count is checked against the data before anything is allocated: a corrupt file cannot ask for more
+  // memory than it holds.
   int64_t count = 1;
-  for (auto d : dims) count *= d;
-  torch::Tensor t = torch::empty(dims, torch::TensorOptions().dtype(type));
-  const size_t bytes = static_cast<size_t>(t.nbytes());
+  for (auto d : dims) {
+    if (d < 0 || (d > 0 && count > (int64_t{1} << 40) / d))
+      throw std::runtime_error("ONNX initializer " + p.name() + ": impossible dimension " + std::to_string(d));
+    count *= d;
+  }
+  const size_t element = c10::elementSize(type);
   auto mismatch = [&](size_t got) {
     return std::runtime_error("ONNX initializer " + p.name() + ": " + std::to_string(got) + " values for " +
                               std::to_string(count) + " elements");
   };
+  if (p.has_raw_data() && p.raw_data().size() != static_cast<size_t>(count) * element)
+    throw mismatch(p.raw_data().size() / element);
+  torch::Tensor t = torch::empty(dims, torch::TensorOptions().dtype(type));
   if (p.has_raw_data()) {
-    if (p.raw_data().size() != bytes) throw mismatch(p.raw_data().size() / std::max<size_t>(1, t.element_size()));
-    if (bytes) std::memcpy(t.data_ptr(), p.raw_data().data(), bytes);
+    if (count) std::memcpy(t.data_ptr(), p.raw_data().data(), p.raw_data().size());
     return t;
   }
   auto fill = [&](const auto& field, auto cast) {
