@@ -1,6 +1,7 @@
 #pragma once
 // Running a trained portrait segmentation model on photos and video frames. This header does not include LibTorch:
-// the engines (LibTorch for .ckpt, TorchScript for .pt, OpenCV DNN for .onnx) live inside the library.
+// the engines (LibTorch for .ckpt, TorchScript for .pt, OpenCV DNN for fp32 .onnx, LibTorch op by op for fp16/int8
+// .onnx) live inside the library.
 //
 //   portraitseg::Segmenter segmenter("model.onnx", portraitseg::SegmenterOptions().threads(2));
 //   cv::Mat probability = segmenter.segment(cv::imread("photo.jpg"));  // CV_32FC1 at the photo's size

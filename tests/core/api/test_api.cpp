@@ -58,7 +58,8 @@ TEST_CASE("Segmenter: each engine's mask equals the one `portraitseg test` write
   CHECK(ps::Segmenter(model.onnx).info().engine == "opencv");
   CHECK(ps::Segmenter(model.ckpt).info().format == "checkpoint");
   CHECK(std::string(ps::library_version()) == PORTRAITSEG_VERSION);
-  CHECK(ps::Segmenter::engines() == std::vector<std::string>{"libtorch (.ckpt)", "torchscript (.pt)", "opencv (.onnx)"});
+  CHECK(ps::Segmenter::engines() ==
+        std::vector<std::string>{"libtorch (.ckpt)", "torchscript (.pt)", "opencv (.onnx)", "onnx-torch (.onnx)"});
 }
 
 TEST_CASE("Segmenter: a batch gives each image's own probability", "[api]") {
@@ -117,7 +118,7 @@ TEST_CASE("API errors are the documented types with the CLI's messages", "[api]"
     ps::Segmenter s(model.onnx, ps::SegmenterOptions().engine("tensorrt"));
     FAIL("no error for an unknown engine");
   } catch (const ps::ConfigError& e) {
-    CHECK_THAT(e.what(), Catch::Contains("unknown inference engine \"tensorrt\" (known: libtorch, torchscript, opencv)"));
+    CHECK_THAT(e.what(), Catch::Contains("unknown inference engine \"tensorrt\" (known: libtorch, torchscript, opencv, onnx-torch)"));
   }
   CHECK_THROWS_WITH(ps::Segmenter(model.onnx, ps::SegmenterOptions().engine("torchscript")),
                     "engine torchscript opens .pt files, not " + model.onnx);
