@@ -159,8 +159,9 @@ std::vector<InferBenchResult> bench_inference(const InferBenchOptions& o) {
       runs.push_back(engine_run(e, o.model, o.device));
     }
     if (runs.empty())
-      throw std::invalid_argument("--engine " + o.engines[0] + ": " + o.model + " runs in " +
-                                  engine_for_file(o.model).name + " (give a checkpoint or config for the others)");
+      throw std::invalid_argument("--engine " + (o.engines.empty() ? std::string("all") : o.engines[0]) + ": " +
+                                  o.model + " runs in " + engine_for_file(o.model).name +
+                                  " (give a checkpoint or config for the others)");
     const ModelMeta& meta = runs.back().meta;
     if (o.height > 0 && (o.height != meta.height || o.width != meta.width))
       throw std::invalid_argument("--size: " + o.model + " is fixed at " + std::to_string(meta.height) + "x" +

@@ -127,6 +127,9 @@ ExportResult run_export(const ExportOptions& o) {
                                 ": TorchScript export is fp32 only (LibTorch has no float16 or int8 CPU convolutions "
                                 "for a traced module); use --format onnx");
 
+  if (o.precision.precision == Precision::Int8 && o.precision.scheme == Int8Scheme::Qdq && !o.fold_bn)
+    throw std::invalid_argument("precision int8 (qdq): BatchNorm cannot be quantised; export without --keep-bn");
+
   Source src = load_source(o);
   if (reduced) src.name += "." + to_string(o.precision.precision);
   SegNetImpl& net = *src.net;

@@ -62,7 +62,6 @@ class Int8Writer {
   // Symmetric int8 weights along the output-channel axis; returns the dequantised name and the scales [C] or [1].
   std::pair<std::string, torch::Tensor> weight(const onnx::NodeProto& n, std::vector<onnx::NodeProto>& nodes) {
     const torch::Tensor w = constant(n, 1).to(torch::kFloat);
-    const bool transposed = n.op_type() == "ConvTranspose";
     const WeightQuant wq = weight_quant_params(w, n.op_type(), conv_group(n), per_channel_);
     const bool channel = wq.per_channel;
     const int64_t axis = wq.axis;
@@ -77,19 +76,21 @@ class Int8Writer {
     nodes.push_back(make_node("DequantizeLinear", {base, base + "_scale", base + "_zero"}, base + "_dq",
                               channel ? axis : -1));
     dropped_.insert(n.input(1));
-    return {base + "_dq", channel ? scale : scale.expand({w.size(axis) * (transposed ? conv_group(n) : 1)})};
+    return {base + "_dq", scale};
   }
 
-  // int32 bias with scale input_scale x weight_scale[c] and the default zero point 0.
+  // int32 bias with scale input_scale x weight_scale[c] (one scale, no axis, for per-tensor weights: opset 11 has
+  // no per-axis DequantizeLinear) and the default zero point 0.
   std::string bias(const onnx::NodeProto& n, float input_scale, const torch::Tensor& weight_scale,
                    std::vector<onnx::NodeProto>& nodes) {
     const torch::Tensor b = constant(n, 2).to(torch::kFloat);
+    const bool per_channel = weight_scale.numel() > 1;
     const torch::Tensor scale = (weight_scale.to(torch::kDouble) * input_scale).to(torch::kFloat);
     const torch::Tensor q = torch::round(b.to(torch::kDouble) / scale.to(torch::kDouble)).clamp(INT32_MIN, INT32_MAX).to(torch::kInt);
     const std::string base = n.input(2) + "_int32";
     add_init(base, q);
-    add_init(base + "_scale", scale);
-    nodes.push_back(make_node("DequantizeLinear", {base, base + "_scale"}, base + "_dq", 0));
+    add_init(base + "_scale", per_channel ? scale : scale.reshape({}));
+    nodes.push_back(make_node("DequantizeLinear", {base, base + "_scale"}, base + "_dq", per_channel ? 0 : -1));
     dropped_.insert(n.input(2));
     return base + "_dq";
   }

@@ -129,6 +129,9 @@ ModelMeta meta_from_json(const nlohmann::json& j, const std::string& source) {
   m.bn_folded = get<bool>(j, "bn_folded", source);
   // Files written before reduced-precision export carry neither key: they are fp32.
   if (j.contains("precision")) m.precision = get<std::string>(j, "precision", source);
+  if (m.precision != "fp32" && m.precision != "fp16" && m.precision != "int8")
+    throw std::runtime_error(source + ": model metadata precision: expected \"fp32\", \"fp16\" or \"int8\", got \"" +
+                             m.precision + "\"");
   if (j.contains("quantization")) m.quantization = get<nlohmann::json>(j, "quantization", source);
   m.format = get<std::string>(j, "format", source);
   m.onnx_opset = get<int64_t>(j, "onnx_opset", source);

@@ -45,6 +45,7 @@ std::vector<int64_t> attr_ints(const onnx::NodeProto& n, const std::string& key,
 std::vector<int64_t> symmetric_pads(const onnx::NodeProto& n, size_t spatial) {
   const auto pads = attr_ints(n, "pads", std::vector<int64_t>(2 * spatial, 0));
   if (attr_string(n, "auto_pad", "NOTSET") != "NOTSET") fail(n, "auto_pad is not supported");
+  if (pads.size() != 2 * spatial) fail(n, "expected " + std::to_string(2 * spatial) + " pads");
   std::vector<int64_t> out(spatial);
   for (size_t i = 0; i < spatial; ++i) {
     if (pads[i] != pads[i + spatial]) fail(n, "asymmetric pads are not supported");
@@ -55,13 +56,22 @@ std::vector<int64_t> symmetric_pads(const onnx::NodeProto& n, size_t spatial) {
 
 int64_t axis_of(int64_t axis, int64_t rank) { return axis < 0 ? axis + rank : axis; }
 
+// `axis` of a rank-`rank` value, checked.
+int64_t checked_axis(const onnx::NodeProto& n, int64_t axis, int64_t rank) {
+  const int64_t a = axis_of(axis, rank);
+  if (a < 0 || a >= rank) fail(n, "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
+  return a;
+}
+
 // Scale and zero point shaped to broadcast along `axis` of a rank-`rank` tensor (per-tensor when they are scalars).
 std::pair<Tensor, Tensor> quant_params(const onnx::NodeProto& n, const Inputs& in, int64_t rank) {
   Tensor scale = in.at(1).to(torch::kFloat);
   Tensor zero = in.size() > 2 && in[2].defined() ? in[2].to(torch::kFloat) : torch::zeros_like(scale);
   if (scale.numel() > 1) {
     std::vector<int64_t> shape(static_cast<size_t>(rank), 1);
-    shape[static_cast<size_t>(axis_of(attr_int(n, "axis", 1), rank))] = scale.numel();
+    const int64_t axis = checked_axis(n, attr_int(n, "axis", 1), rank);
+    if (in[0].size(axis) != scale.numel()) fail(n, "per-axis scale does not match the axis");
+    shape[static_cast<size_t>(axis)] = scale.numel();
     scale = scale.reshape(shape);
     zero = zero.reshape(shape);
   }
@@ -92,12 +102,17 @@ Tensor resize_axis(const Tensor& x, int64_t dim, double scale, const std::string
   }
   std::vector<int64_t> wshape(static_cast<size_t>(x.dim()), 1);
   wshape[static_cast<size_t>(dim)] = out;
-  const Tensor weight = torch::tensor(w).reshape(wshape);
-  const Tensor a = x.index_select(dim, torch::tensor(lo)), b = x.index_select(dim, torch::tensor(hi));
+  const auto on = torch::TensorOptions().device(x.device());
+  const Tensor weight = torch::tensor(w, on.dtype(torch::kFloat)).reshape(wshape).to(x.scalar_type());
+  const Tensor a = x.index_select(dim, torch::tensor(lo, on.dtype(torch::kLong)));
+  const Tensor b = x.index_select(dim, torch::tensor(hi, on.dtype(torch::kLong)));
   return a + (b - a) * weight;
 }
 
 using OpFn = std::function<Tensor(const onnx::NodeProto&, const Inputs&)>;
+
+// Internal name of Softmax under opsets before 13 (a different computation under the same op type).
+constexpr const char* kSoftmaxFlattened = "Softmax (opset < 13)";
 
 const std::map<std::string, OpFn>& ops() {
   static const std::map<std::string, OpFn> table = {
@@ -113,7 +128,16 @@ const std::map<std::string, OpFn>& ops() {
       {"GlobalAveragePool",
        [](const auto&, const Inputs& in) { return in[0].mean({2, 3}, /*keepdim=*/true); }},
       {"Softmax",
-       [](const auto& n, const Inputs& in) { return torch::softmax(in[0], axis_of(attr_int(n, "axis", -1), in[0].dim())); }},
+       [](const auto& n, const Inputs& in) {
+         return torch::softmax(in[0], checked_axis(n, attr_int(n, "axis", -1), in[0].dim()));
+       }},
+      // Before opset 13 Softmax normalises over all axes from `axis` on (default 1), as one flattened row.
+      {kSoftmaxFlattened,
+       [](const auto& n, const Inputs& in) {
+         const int64_t axis = checked_axis(n, attr_int(n, "axis", 1), in[0].dim());
+         const auto sizes = in[0].sizes();
+         return torch::softmax(in[0].flatten(axis), axis).reshape(sizes);
+       }},
       {"Transpose", [](const auto& n, const Inputs& in) { return in[0].permute(attr_ints(n, "perm")).contiguous(); }},
       {"Concat",
        [](const auto& n, const Inputs& in) { return torch::cat(in, axis_of(attr_int(n, "axis", 0), in[0].dim())); }},
@@ -130,6 +154,7 @@ const std::map<std::string, OpFn>& ops() {
        }},
       {"ConvTranspose",
        [](const auto& n, const Inputs& in) {
+         if (find_attr(n, "output_shape")) fail(n, "output_shape is not supported (give pads and output_padding)");
          return torch::conv_transpose2d(in[0], in[1], in.size() > 2 ? in[2] : Tensor(), attr_ints(n, "strides", {1, 1}),
                                         symmetric_pads(n, 2), attr_ints(n, "output_padding", {0, 0}),
                                         attr_int(n, "group", 1), attr_ints(n, "dilations", {1, 1}));
@@ -137,7 +162,7 @@ const std::map<std::string, OpFn>& ops() {
       {"MaxPool",
        [](const auto& n, const Inputs& in) {
          const auto kernel = attr_ints(n, "kernel_shape");
-         return torch::max_pool2d(in[0], kernel, attr_ints(n, "strides", kernel), symmetric_pads(n, 2),
+         return torch::max_pool2d(in[0], kernel, attr_ints(n, "strides", {1, 1}), symmetric_pads(n, 2),
                                   attr_ints(n, "dilations", {1, 1}), attr_int(n, "ceil_mode", 0) != 0);
        }},
       {"Pad",
@@ -226,6 +251,9 @@ struct OnnxExecutor::Impl {
 
 OnnxExecutor::OnnxExecutor(const onnx::ModelProto& model) : impl_(std::make_unique<Impl>()) {
   const auto& g = model.graph();
+  int64_t opset = 13;
+  for (const auto& o : model.opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx") opset = o.version();
   for (const auto& init : g.initializer()) impl_->constants[init.name()] = tensor_from_proto(init);
   for (const auto& in : g.input())
     if (!impl_->constants.count(in.name())) {
@@ -238,17 +266,20 @@ OnnxExecutor::OnnxExecutor(const onnx::ModelProto& model) : impl_(std::make_uniq
     if (!n.domain().empty() && n.domain() != "ai.onnx") fail(n, "domain " + n.domain() + " is not supported");
     if (n.op_type() == "Constant") {
       const auto* value = find_attr(n, "value");
+      if (n.output_size() < 1) fail(n, "has no output");
       if (!value || !value->has_t()) fail(n, "only tensor constants are supported");
       impl_->constants[n.output(0)] = tensor_from_proto(value->t());
       continue;
     }
+    onnx::NodeProto node = n;
+    if (n.op_type() == "Softmax" && opset < 13) node.set_op_type(kSoftmaxFlattened);
     if (!ops().count(n.op_type()))
       throw std::runtime_error("ONNX op " + n.op_type() + " (node " + n.name() + ") is not supported by the LibTorch executor");
     auto required = required_inputs().find(n.op_type());
     const int needed = required == required_inputs().end() ? 1 : required->second;
     if (n.input_size() < needed || n.output_size() < 1 || n.input(0).empty())
       fail(n, "expected at least " + std::to_string(needed) + " inputs and one output");
-    impl_->nodes.push_back(n);
+    impl_->nodes.push_back(std::move(node));
   }
 }
 
@@ -285,6 +316,8 @@ Tensor OnnxExecutor::execute(const Tensor& input, const Observer& observe, const
       }
       auto it = values.find(name);
       if (it == values.end()) fail(n, "input " + name + " is not computed before its use");
+      // Constants live on the CPU; a graph run on another device reads them there.
+      if (it->second.device() != input.device()) it->second = it->second.to(input.device());
       in.push_back(it->second);
     }
     if (keeps_float16(n.op_type()))
@@ -312,7 +345,8 @@ Tensor OnnxExecutor::execute(const Tensor& input, const Observer& observe, const
 
 std::vector<std::string> OnnxExecutor::supported_ops() {
   std::vector<std::string> names;
-  for (const auto& [name, fn] : ops()) names.push_back(name);
+  for (const auto& [name, fn] : ops())
+    if (name != kSoftmaxFlattened) names.push_back(name);
   return names;
 }
 

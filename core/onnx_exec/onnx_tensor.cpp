@@ -53,6 +53,16 @@ torch::Tensor tensor_from_proto(const onnx::TensorProto& p) {
   };
   if (p.has_raw_data() && p.raw_data().size() != static_cast<size_t>(count) * element)
     throw mismatch(p.raw_data().size() / element);
+  if (!p.has_raw_data()) {
+    int64_t stored = 0;  // values in the typed field this element type uses
+    switch (p.data_type()) {
+      case onnx::TensorProto::FLOAT: stored = p.float_data_size(); break;
+      case onnx::TensorProto::DOUBLE: stored = p.double_data_size(); break;
+      case onnx::TensorProto::INT64: stored = p.int64_data_size(); break;
+      default: stored = p.int32_data_size(); break;
+    }
+    if (stored != count) throw mismatch(static_cast<size_t>(stored));
+  }
   torch::Tensor t = torch::empty(dims, torch::TensorOptions().dtype(type));
   if (p.has_raw_data()) {
     if (count) std::memcpy(t.data_ptr(), p.raw_data().data(), p.raw_data().size());

@@ -28,6 +28,10 @@ void QatExportHook::before_epoch(TrainContext& c) {
 
 void QatExportHook::write(TrainContext& c, const std::string& name) {
   if (!c.strategy.is_main() || c.run_dir.empty()) return;
+  if (qat_net(c).ranges().empty()) {  // stopped before the first step: no activation was observed
+    spdlog::warn("qat: no step was taken, so no activation range is known; {} not written", name);
+    return;
+  }
   OnnxModel model = qat_net(c).int8_model();
   const std::filesystem::path path = std::filesystem::path(c.run_dir) / name;
   AtomicFile file(path);

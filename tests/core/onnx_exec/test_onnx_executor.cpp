@@ -144,6 +144,43 @@ TEST_CASE("onnx executor: linear Resize follows each coordinate transformation m
     REQUIRE(got.size() == expected.size());
     for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(expected[i]).margin(1e-6));
   }
+  // Shrinking 2 -> 1 tells the half-pixel modes apart: src = (0 + 0.5) / 0.5 - 0.5 = 0.5, but pytorch_half_pixel
+  // (and align_corners) take src = 0 for a single output, asymmetric src = 0 / 0.5.
+  for (const auto& [mode, expected] : std::vector<std::pair<std::string, float>>{
+           {"half_pixel", 0.5f}, {"pytorch_half_pixel", 0.0f}, {"align_corners", 0.0f}, {"asymmetric", 0.0f}}) {
+    INFO(mode << " shrinking");
+    OneNode r("Resize");
+    r.node->add_input("");
+    r.constant("scales", torch::tensor({1.f, 1.f, 1.f, 0.5f}));
+    r.attr("mode", "linear");
+    r.attr("coordinate_transformation_mode", mode);
+    CHECK(values(r.run(x)) == std::vector<float>{expected});
+  }
+}
+
+TEST_CASE("onnx executor: malformed nodes are refused, not read out of range", "[onnx_exec]") {
+  OneNode dq("DequantizeLinear");
+  dq.constant("scale", torch::tensor({0.5f, 2.0f}));
+  dq.attr("axis", int64_t{7});
+  CHECK_THROWS_WITH(dq.run(torch::zeros({2, 2}, torch::kChar)), Catch::Contains("axis 7 is out of range"));
+  OneNode conv("Conv");
+  conv.constant("w", torch::ones({1, 1, 3, 3}));
+  auto* pads = conv.node->add_attribute();
+  pads->set_name("pads");
+  pads->set_type(onnx::AttributeProto::INTS);
+  pads->add_ints(1);
+  CHECK_THROWS_WITH(conv.run(torch::zeros({1, 1, 4, 4})), Catch::Contains("expected 4 pads"));
+  OneNode add("Add");  // one input of two
+  CHECK_THROWS_WITH(OnnxExecutor(add.model), Catch::Contains("expected at least 2 inputs"));
+}
+
+TEST_CASE("onnx executor: Softmax before opset 13 normalises the flattened trailing axes", "[onnx_exec]") {
+  const torch::Tensor x = torch::tensor({1.f, 2.f, 3.f, 4.f}).reshape({1, 2, 2});
+  OneNode old("Softmax", 11);  // axis 1 (default): one row of all four values
+  const torch::Tensor flat = old.run(x);
+  CHECK(flat.sum().item<float>() == Approx(1.0f));
+  OneNode now("Softmax", 13);  // axis -1 (default): each row of two
+  CHECK(now.run(x).sum().item<float>() == Approx(2.0f));
 }
 
 TEST_CASE("onnx executor: float16 values are rounded back to float16 after each op", "[onnx_exec]") {
