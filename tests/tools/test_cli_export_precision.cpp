@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 
+#include "core/export/export_head.h"
 #include "core/model_io/model_meta.h"
 #include "core/onnx_exec/onnx_executor.h"
 #include "tests/core/export_test_util.h"
@@ -202,8 +203,14 @@ TEST_CASE("export --precision int8: onnxruntime runs the file like portraitseg's
     // activation before it bounds a rounding difference there.
     const double step = meta.quantization["activations"]["last_step"].get<double>();
     const double diff = (ort - sim).abs().max().item<double>();
-    INFO("max |onnxruntime - simulation| " << diff << ", last activation step " << step);
+    // The same weights in fp32 (export --config seeds 0): quantisation must show, and the simulation be closer.
+    SegNet fp32 = seeded_net(net, 64, 64);
+    torch::NoGradGuard no_grad;
+    const double quantisation = (ort - inference_forward(*fp32, x, ExportHead::Logits, 0.5f)).abs().max().item<double>();
+    INFO("max |onnxruntime - simulation| " << diff << ", last activation step " << step
+                                            << ", max |onnxruntime - fp32| " << quantisation);
     CHECK(diff <= step);
+    CHECK(quantisation > 10 * std::max(diff, 1e-6));
   }
 }
 
