@@ -22,6 +22,10 @@ namespace {
 
 std::string q(const fs::path& p) { return "\"" + p.string() + "\""; }
 
+// One intra-op thread: ctest runs two tests at once on two cores, and the op-by-op onnx-torch engine suffers most
+// from oversubscribed OpenMP threads.
+CommandResult cli(const std::string& args) { return run_cli(args + " --threads 1"); }
+
 json read_json(const fs::path& p) { return json::parse(std::ifstream(p)); }
 
 std::map<int32_t, int64_t> initializer_types(const onnx::ModelProto& m) {
@@ -43,7 +47,7 @@ size_t file_count(const fs::path& dir) {
 // A small synthetic set: the calibration images of the tests without reference files.
 fs::path synth_set(const ScratchDir& dir) {
   const fs::path data = dir / "synth";
-  REQUIRE(run_cli("synth --out " + q(data) + " --count 8 --size 96 --quiet").exit_code == 0);
+  REQUIRE(cli("synth --out " + q(data) + " --count 8 --size 96 --quiet").exit_code == 0);
   return data;
 }
 
@@ -53,7 +57,7 @@ std::string folders_spec(const fs::path& data) {
 
 // The mIOUs of `eval --model M --data D`.
 std::pair<double, double> eval_miou(const fs::path& model, const std::string& data, const fs::path& json_out) {
-  const auto r = run_cli("eval --model " + q(model) + " --data " + q(data) + " --json " + q(json_out));
+  const auto r = cli("eval --model " + q(model) + " --data " + q(data) + " --json " + q(json_out));
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
   const json j = read_json(json_out);
@@ -64,10 +68,10 @@ std::pair<double, double> eval_miou(const fs::path& model, const std::string& da
 
 TEST_CASE("export --precision fp16: float16 weights and compute, float32 at the edges", "[cli][export][precision]") {
   ScratchDir dir("export_fp16");
-  const auto r32 = run_cli("export --config " + q(config_path("slim_net")) + " --size 64x64 --format onnx --out " +
+  const auto r32 = cli("export --config " + q(config_path("slim_net")) + " --size 64x64 --format onnx --out " +
                            q(dir / "slim_net.onnx"));
   REQUIRE(r32.exit_code == 0);
-  const auto r = run_cli("export --config " + q(config_path("slim_net")) + " --size 64x64 --precision fp16 --out " +
+  const auto r = cli("export --config " + q(config_path("slim_net")) + " --size 64x64 --precision fp16 --out " +
                          q(dir.path()));
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
@@ -94,8 +98,8 @@ TEST_CASE("export --precision int8: calibrated QDQ and weights-only files", "[cl
   ScratchDir dir("export_int8");
   const fs::path data = synth_set(dir);
   const std::string base = "export --config " + q(config_path("prisma_net")) + " --size 64x64 ";
-  REQUIRE(run_cli(base + "--format onnx --out " + q(dir / "fp32.onnx")).exit_code == 0);
-  const auto r = run_cli(base + "--precision int8 --calibration " + q(folders_spec(data)) +
+  REQUIRE(cli(base + "--format onnx --out " + q(dir / "fp32.onnx")).exit_code == 0);
+  const auto r = cli(base + "--precision int8 --calibration " + q(folders_spec(data)) +
                          " --calibration-images 4 --calibration-method percentile --percentile 99.9 --out " +
                          q(dir / "qdq.onnx"));
   INFO(r.out);
@@ -116,7 +120,7 @@ TEST_CASE("export --precision int8: calibrated QDQ and weights-only files", "[cl
   CHECK(meta.quantization["weights"]["per_channel"] == true);
   CHECK(double(fs::file_size(dir / "qdq.onnx")) / double(fs::file_size(dir / "fp32.onnx")) < 0.35);
 
-  const auto w = run_cli(base + "--precision int8 --int8-scheme weights-only --no-per-channel --out " +
+  const auto w = cli(base + "--precision int8 --int8-scheme weights-only --no-per-channel --out " +
                          q(dir / "weights.onnx"));
   INFO(w.out);
   REQUIRE(w.exit_code == 0);
@@ -128,13 +132,13 @@ TEST_CASE("export --precision int8: calibrated QDQ and weights-only files", "[cl
 
   // eval opens the reduced files with the LibTorch ONNX engine; OpenCV DNN 4.6 is refused by name.
   for (const char* file : {"qdq.onnx", "weights.onnx"}) {
-    const auto e = run_cli("eval --model " + q(dir / file) + " --data " + q(folders_spec(data)) + " --json " +
+    const auto e = cli("eval --model " + q(dir / file) + " --data " + q(folders_spec(data)) + " --json " +
                            q(dir / "e.json"));
     INFO(e.out);
     CHECK(e.exit_code == 0);
     CHECK(read_json(dir / "e.json")["model"]["engine"] == "onnx-torch");
   }
-  const auto cv = run_cli("bench --model " + q(dir / "qdq.onnx") + " --engine opencv --runs 1");
+  const auto cv = cli("bench --model " + q(dir / "qdq.onnx") + " --engine opencv --runs 1");
   CHECK(cv.exit_code == 2);
   CHECK(cv.out.find("engine opencv cannot run int8 models") != std::string::npos);
 }
@@ -163,7 +167,7 @@ TEST_CASE("export --precision: bad combinations and bad calibration data write n
            Case{"--precision int8 --keep-bn --calibration " + q(folders_spec(data)), "BatchNorm cannot be quantised", 2},
        }) {
     INFO(c.args);
-    const auto r = run_cli(base + c.args);
+    const auto r = cli(base + c.args);
     INFO(r.out);
     CHECK(r.exit_code == c.exit_code);
     CHECK(r.out.find(c.message) != std::string::npos);
@@ -178,7 +182,7 @@ TEST_CASE("export --precision int8: onnxruntime runs the file like portraitseg's
   for (const std::string net : {"prisma_net", "slim_net"}) {
     INFO(net);
     const fs::path model = dir / (net + ".int8.onnx");
-    const auto r = run_cli("export --config " + q(config_path(net)) + " --size 64x64 --head logits --precision int8 " +
+    const auto r = cli("export --config " + q(config_path(net)) + " --size 64x64 --head logits --precision int8 " +
                            "--calibration " + q(folders_spec(data)) + " --out " + q(model));
     INFO(r.out);
     REQUIRE(r.exit_code == 0);
@@ -226,13 +230,13 @@ TEST_CASE("export --precision: the reference Prisma-Net and Slim-Net keep their 
   for (const Net& net : {Net{"prisma_net", "prisma_nchw.onnx"}, Net{"slim_net", "slim_reshape.h5"}}) {
     INFO(net.name);
     const fs::path ckpt = dir / (net.name + ".ckpt");
-    REQUIRE(run_cli("import --from " + q(ref / "models" / net.from) + " --net " + net.name + " --out " + q(ckpt))
+    REQUIRE(cli("import --from " + q(ref / "models" / net.from) + " --net " + net.name + " --out " + q(ckpt))
                 .exit_code == 0);
     const std::string base = "export --model " + q(ckpt) + " --format onnx --out " + q(dir.path()) + " ";
-    REQUIRE(run_cli(base).exit_code == 0);
+    REQUIRE(cli(base).exit_code == 0);
     // Calibrated on the VOC set; AISegment is then unseen by the calibration.
-    REQUIRE(run_cli(base + "--precision fp16 --calibration " + q(voc)).exit_code == 0);
-    REQUIRE(run_cli(base + "--precision int8 --calibration " + q(voc)).exit_code == 0);
+    REQUIRE(cli(base + "--precision fp16 --calibration " + q(voc)).exit_code == 0);
+    REQUIRE(cli(base + "--precision int8 --calibration " + q(voc)).exit_code == 0);
     const fs::path fp32 = dir / (net.name + ".onnx"), fp16 = dir / (net.name + ".fp16.onnx"),
                    int8 = dir / (net.name + ".int8.onnx");
     CHECK(double(fs::file_size(fp16)) / double(fs::file_size(fp32)) < 0.52);
