@@ -36,7 +36,6 @@ CalibrationSet load_calibration_set(const std::string& spec, int64_t count, cons
     const cv::Mat blob = preprocess_image(sample.image, cv::Mat(), meta);
     const std::vector<int64_t> sizes(blob.size.p, blob.size.p + blob.dims);
     set.inputs.push_back(torch::from_blob(const_cast<float*>(blob.ptr<float>()), sizes, torch::kFloat).clone());
-    set.ids.push_back(source.id(index));
   }
   return set;
 }

@@ -18,7 +18,6 @@ namespace pseg {
 struct CalibrationSet {
   std::string spec;
   size_t available = 0;              // images in the set
-  std::vector<std::string> ids;      // the ones used
   std::vector<torch::Tensor> inputs; // [1, C, H, W], preprocessed as the model's metadata says
 };
 

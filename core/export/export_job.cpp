@@ -120,15 +120,12 @@ ExportResult run_export(const ExportOptions& o) {
   if (!(o.threshold > 0.f && o.threshold < 1.f))
     throw std::invalid_argument("threshold: expected a value in (0, 1), got " + std::to_string(o.threshold));
 
-  check_precision_options(o.precision, o.opset);
+  check_precision_options(o.precision, o.opset, o.fold_bn);
   const bool reduced = o.precision.precision != Precision::Fp32;
   if (reduced && o.format == ExportFormat::TorchScript)
     throw std::invalid_argument("precision " + to_string(o.precision.precision) +
                                 ": TorchScript export is fp32 only (LibTorch has no float16 or int8 CPU convolutions "
                                 "for a traced module); use --format onnx");
-
-  if (o.precision.precision == Precision::Int8 && o.precision.scheme == Int8Scheme::Qdq && !o.fold_bn)
-    throw std::invalid_argument("precision int8 (qdq): BatchNorm cannot be quantised; export without --keep-bn");
 
   Source src = load_source(o);
   if (reduced) src.name += "." + to_string(o.precision.precision);

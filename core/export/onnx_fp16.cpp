@@ -23,6 +23,16 @@ onnx::NodeProto cast_node(const std::string& from, const std::string& to, int64_
   return n;
 }
 
+// The element type a Cast node converts to.
+int64_t cast_target(const onnx::NodeProto& cast) {
+  for (const auto& a : cast.attribute())
+    if (a.name() == "to") return a.i();
+  return onnx::TensorProto::UNDEFINED;
+}
+
+// Resize reads its roi and scales as float32 whatever X is.
+bool resize_parameter(const onnx::NodeProto& n, int input) { return n.op_type() == "Resize" && input > 0; }
+
 bool large(const std::unordered_map<std::string, double>& max_abs, const std::string& name) {
   auto it = max_abs.find(name);
   return it != max_abs.end() && !(it->second <= kFp16SafeMax);
@@ -34,7 +44,6 @@ Fp16Stats convert_to_fp16(onnx::ModelProto& model, const std::unordered_map<std:
   auto& g = *model.mutable_graph();
   Fp16Stats stats;
   // Which nodes stay float32: those reading or writing a value beyond the safe range.
-  std::unordered_set<std::string> float_tensors;  // float values computed in float32 (graph input included)
   std::vector<bool> keep(static_cast<size_t>(g.node_size()), false);
   for (int i = 0; i < g.node_size(); ++i) {
     const auto& n = g.node(i);
@@ -57,7 +66,7 @@ Fp16Stats convert_to_fp16(onnx::ModelProto& model, const std::unordered_map<std:
       const std::string& in = n.input(j);
       auto idx = init_index.find(in);
       if (idx == init_index.end() || g.initializer(idx->second).data_type() != onnx::TensorProto::FLOAT) continue;
-      (n.op_type() == "Resize" && j > 0 ? keep_float_init : half_init).insert(in);
+      (resize_parameter(n, j) ? keep_float_init : half_init).insert(in);
     }
   }
   for (const auto& name : keep_float_init) half_init.erase(name);
@@ -84,29 +93,29 @@ Fp16Stats convert_to_fp16(onnx::ModelProto& model, const std::unordered_map<std:
     ++stats.casts;
     return cache[v] = copy;
   };
+  // float values computed in float32: the graph input, the kept float32 initializers, float32 nodes' outputs
+  std::unordered_set<std::string> float_tensors(keep_float_init.begin(), keep_float_init.end());
   float_tensors.insert(g.input(0).name());
-  for (const auto& name : keep_float_init) float_tensors.insert(name);
   for (int i = 0; i < g.node_size(); ++i) {
     onnx::NodeProto n = g.node(i);
     const bool in_half = !keep[static_cast<size_t>(i)];
-    for (auto& in : *n.mutable_input()) {
+    for (int j = 0; j < n.input_size(); ++j) {
+      const std::string& in = n.input(j);
       if (in.empty()) continue;
-      if (in_half && float_tensors.count(in) && !(n.op_type() == "Resize" && &in != &n.input(0)))
-        in = converted(in, true);
+      if (in_half && float_tensors.count(in) && !resize_parameter(n, j))
+        n.set_input(j, converted(in, true));
       else if (!in_half && half_tensors.count(in))
-        in = converted(in, false);
+        n.set_input(j, converted(in, false));
     }
-    if (n.op_type() == "Cast") {
+    if (n.op_type() == "Cast" && in_half && cast_target(n) == onnx::TensorProto::FLOAT) {
       for (auto& a : *n.mutable_attribute())
-        if (a.name() == "to" && a.i() == onnx::TensorProto::FLOAT && in_half) {
-          a.set_i(onnx::TensorProto::FLOAT16);
-          ++stats.casts;
-        }
+        if (a.name() == "to") a.set_i(onnx::TensorProto::FLOAT16);
+      ++stats.casts;
     }
     // Outputs of float ops inherit the node's precision; comparisons and casts to other types are neither.
-    const bool float_out = n.op_type() != "Greater" &&
-                           !(n.op_type() == "Cast" && n.attribute(0).i() != onnx::TensorProto::FLOAT16 &&
-                             n.attribute(0).i() != onnx::TensorProto::FLOAT);
+    const int64_t to = n.op_type() == "Cast" ? cast_target(n) : onnx::TensorProto::FLOAT;
+    const bool float_out =
+        n.op_type() != "Greater" && (to == onnx::TensorProto::FLOAT16 || to == onnx::TensorProto::FLOAT);
     for (const auto& out : n.output())
       if (float_out) (in_half ? half_tensors : float_tensors).insert(out);
     nodes.push_back(std::move(n));

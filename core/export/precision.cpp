@@ -35,7 +35,7 @@ CalibrationMethod parse_calibration_method(const std::string& s) {
   throw std::invalid_argument("calibration-method: expected \"minmax\" or \"percentile\", got \"" + s + "\"");
 }
 
-void check_precision_options(const PrecisionOptions& o, int64_t opset) {
+void check_precision_options(const PrecisionOptions& o, int64_t opset, bool fold_bn) {
   if (o.calibration_images < 1)
     throw std::invalid_argument("calibration-images: expected at least 1, got " + std::to_string(o.calibration_images));
   if (!(o.percentile > 50.0 && o.percentile <= 100.0))
@@ -43,6 +43,8 @@ void check_precision_options(const PrecisionOptions& o, int64_t opset) {
   if (o.precision != Precision::Int8) return;
   if (o.scheme == Int8Scheme::Qdq && o.calibration.empty())
     throw std::invalid_argument("precision int8 (qdq): --calibration DATA_SPEC is required to measure activation ranges");
+  if (o.scheme == Int8Scheme::Qdq && !fold_bn)
+    throw std::invalid_argument("precision int8 (qdq): BatchNorm cannot be quantised; export without --keep-bn");
   if (o.per_channel && opset < 13)
     throw std::invalid_argument("precision int8: per-channel weight scales need opset 13 (got " + std::to_string(opset) +
                                 "); use --opset 13 or --no-per-channel");

@@ -32,7 +32,8 @@ struct PrecisionOptions {
   double percentile = 99.99;                    // with CalibrationMethod::Percentile: the kept share of values, in %
 };
 
-// Checks the combination before anything is traced or written; throws std::invalid_argument naming the option.
-void check_precision_options(const PrecisionOptions& o, int64_t opset);
+// Checks the combination (with the export's opset and BatchNorm folding) before anything is traced or written;
+// throws std::invalid_argument naming the option.
+void check_precision_options(const PrecisionOptions& o, int64_t opset, bool fold_bn);
 
 }  // namespace pseg

@@ -299,9 +299,15 @@ Tensor OnnxExecutor::run_differentiable(const Tensor& input, const Hooks& hooks)
 }
 
 Tensor OnnxExecutor::execute(const Tensor& input, const Observer& observe, const Hooks* hooks) const {
-  std::unordered_map<std::string, Tensor> values = impl_->constants;
-  if (hooks)
-    for (const auto& [name, t] : hooks->overrides) values[name] = t;
+  // Computed values (and overrides) shadow the constants, which are read in place: no copy per run.
+  std::unordered_map<std::string, Tensor> values;
+  if (hooks) values = hooks->overrides;
+  auto lookup = [&](const std::string& name) -> const Tensor* {
+    auto v = values.find(name);
+    if (v != values.end()) return &v->second;
+    auto c = impl_->constants.find(name);
+    return c == impl_->constants.end() ? nullptr : &c->second;
+  };
   auto transformed = [&](const std::string& name, Tensor t) {
     return hooks && hooks->transform ? hooks->transform(name, t) : t;
   };
@@ -314,11 +320,10 @@ Tensor OnnxExecutor::execute(const Tensor& input, const Observer& observe, const
         in.emplace_back();
         continue;
       }
-      auto it = values.find(name);
-      if (it == values.end()) fail(n, "input " + name + " is not computed before its use");
+      const Tensor* t = lookup(name);
+      if (!t) fail(n, "input " + name + " is not computed before its use");
       // Constants live on the CPU; a graph run on another device reads them there.
-      if (it->second.device() != input.device()) it->second = it->second.to(input.device());
-      in.push_back(it->second);
+      in.push_back(t->device() == input.device() ? *t : t->to(input.device()));
     }
     if (keeps_float16(n.op_type()))
       for (auto& t : in)
@@ -338,16 +343,9 @@ Tensor OnnxExecutor::execute(const Tensor& input, const Observer& observe, const
     if (observe) observe(n.output(0), out);
     values[n.output(0)] = transformed(n.output(0), out);
   }
-  auto it = values.find(impl_->output);
-  if (it == values.end()) throw std::runtime_error("ONNX graph output " + impl_->output + " is never computed");
-  return it->second;
-}
-
-std::vector<std::string> OnnxExecutor::supported_ops() {
-  std::vector<std::string> names;
-  for (const auto& [name, fn] : ops())
-    if (name != kSoftmaxFlattened) names.push_back(name);
-  return names;
+  const Tensor* out = lookup(impl_->output);
+  if (!out) throw std::runtime_error("ONNX graph output " + impl_->output + " is never computed");
+  return *out;
 }
 
 onnx::ModelProto read_onnx_model(const std::string& path) {

@@ -17,7 +17,7 @@ namespace pseg {
 
 class OnnxExecutor {
  public:
-  // Throws std::runtime_error naming the first op type it cannot run (the supported ones: supported_ops()).
+  // Throws std::runtime_error naming the first op type it cannot run.
   explicit OnnxExecutor(const onnx::ModelProto& model);
   ~OnnxExecutor();
   OnnxExecutor(OnnxExecutor&&) noexcept;
@@ -39,7 +39,6 @@ class OnnxExecutor {
   };
   torch::Tensor run_differentiable(const torch::Tensor& input, const Hooks& hooks) const;
 
-  static std::vector<std::string> supported_ops();
 
  private:
   struct Impl;

@@ -63,13 +63,16 @@ QatNetImpl::QatNetImpl(SegNetImpl& float_net)
 }
 
 torch::Tensor QatNetImpl::fake_quant_activation(const std::string& name, const torch::Tensor& v) {
-  const float lo = v.min().item<float>(), hi = v.max().item<float>();
   auto it = ranges_.find(name);
-  if (it == ranges_.end()) {
-    it = ranges_.emplace(name, ActivationRange{lo, hi}).first;
-  } else if (is_training() && !frozen_) {
-    it->second.lo += static_cast<float>(kObserverMomentum * (lo - it->second.lo));
-    it->second.hi += static_cast<float>(kObserverMomentum * (hi - it->second.hi));
+  const bool first = it == ranges_.end();
+  if (first || (is_training() && !frozen_)) {  // the two reductions only while the range can change
+    const float lo = v.min().item<float>(), hi = v.max().item<float>();
+    if (first) {
+      it = ranges_.emplace(name, ActivationRange{lo, hi}).first;
+    } else {
+      it->second.lo += static_cast<float>(kObserverMomentum * (lo - it->second.lo));
+      it->second.hi += static_cast<float>(kObserverMomentum * (hi - it->second.hi));
+    }
   }
   const auto [scale, zero] = activation_quant_params(it->second);
   const auto options = torch::TensorOptions().device(v.device());
