@@ -1,5 +1,6 @@
-# pseg_core_library(NAME DEPS <core sub-folders and nets|data|losses> LINK <other libraries>)
+# pseg_core_library(NAME [TORCH_FREE] DEPS <core sub-folders and nets|data|losses> LINK <other libraries>)
 # builds core/NAME as the static library pseg_NAME and checks its includes against the declared dependencies.
+# TORCH_FREE: the folder does not use LibTorch, so it gets no torch precompiled header.
 set(PSEG_LAYERING_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/check_layering.cmake)
 
 # The folders `name` may include: itself, its declared dependencies and theirs.
@@ -30,7 +31,7 @@ function(pseg_layering_check target folder allowed)
 endfunction()
 
 function(pseg_core_library name)
-  cmake_parse_arguments(ARG "" "" "DEPS;LINK" ${ARGN})
+  cmake_parse_arguments(ARG "TORCH_FREE" "" "DEPS;LINK" ${ARGN})
   set_property(GLOBAL PROPERTY PSEG_DEPS_${name} ${ARG_DEPS})
   file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${name}/*.cpp)
   add_library(pseg_${name} STATIC ${sources})
@@ -40,7 +41,9 @@ function(pseg_core_library name)
     list(APPEND libs pseg_${dep})
   endforeach()
   target_link_libraries(pseg_${name} PUBLIC ${libs} ${ARG_LINK})
-  pseg_torch_pch(pseg_${name})
+  if(NOT ARG_TORCH_FREE)
+    pseg_torch_pch(pseg_${name})
+  endif()
   pseg_unity(pseg_${name})
   pseg_allowed_folders(${name} allowed)
   set(folders)

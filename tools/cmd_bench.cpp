@@ -159,7 +159,7 @@ void register_bench(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<BenchArgs>();
   auto train_args = std::make_shared<TrainBenchArgs>();
   auto infer_args = std::make_shared<InferBenchArgs>();
-  auto* sub = app.add_subcommand("bench", "Benchmark inference, training or data loading");
+  auto* sub = add_command(app, "bench");
   auto* loader = sub->add_flag("--loader", args->loader, "measure decoding + augmentation throughput");
   sub->add_option("--config", args->config, "JSON config: its data (--loader), training (--train) or a fresh net (inference)")
       ->check(CLI::ExistingFile);

@@ -53,7 +53,7 @@ int run_data(const DataArgs& a) {
 
 void register_data(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<DataArgs>();
-  auto* sub = app.add_subcommand("data", "Open the configured datasets and report on them");
+  auto* sub = add_command(app, "data");
   add_data_options(sub, *args);
   add_runtime_options(sub, ctx);
   sub->callback([args, &ctx] { ctx.run = [args] { return run_data(*args); }; });

@@ -47,7 +47,7 @@ void print_report(const EvalReport& r) {
 void register_eval(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<EvalArgs>();
   EvalRequest& q = args->request;
-  auto* sub = app.add_subcommand("eval", "Measure mIOU of a model (.ckpt, .pt or .onnx) on a test set");
+  auto* sub = add_command(app, "eval");
   sub->add_option("--model", q.model, "model file: " + engine_list())->required();
   sub->add_option("--config", q.config, "JSON config whose data split to evaluate on")->check(CLI::ExistingFile);
   sub->add_option("--set", q.overrides, "override a config value: key.path=VALUE");

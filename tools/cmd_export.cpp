@@ -62,7 +62,7 @@ int run_export_cmd(ExportArgs& a, const Context& ctx) {
 void register_export(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<ExportArgs>();
   auto& o = args->options;
-  auto* sub = app.add_subcommand("export", "Export a checkpoint to TorchScript and ONNX, verified against the eager model");
+  auto* sub = add_command(app, "export");
   auto* model = sub->add_option("--model", o.model, "checkpoint (.ckpt) to export")->check(CLI::ExistingFile);
   auto* config = sub->add_option("--config", o.config, "JSON config: export a freshly initialised (seeded) net instead")
                      ->check(CLI::ExistingFile);

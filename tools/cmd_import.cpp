@@ -33,7 +33,7 @@ int run_import_cmd(const ImportArgs& a) {
 void register_import(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<ImportArgs>();
   auto& o = args->options;
-  auto* sub = app.add_subcommand("import", "Import trained reference weights (ONNX, Keras HDF5) into a checkpoint");
+  auto* sub = add_command(app, "import");
   sub->add_option("--from", o.from, "weights file: " + importer_list())->required()->check(CLI::ExistingFile);
   sub->add_option("--net", o.net, "net the weights belong to: " + join_names(net_registry().names()))->required();
   sub->add_option("--set", o.overrides, "config value of the imported net: key.path=VALUE, e.g. model.decoder=bilinear");

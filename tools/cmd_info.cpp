@@ -51,7 +51,7 @@ int run_info(const InfoArgs& a, const Context& ctx) {
 
 void register_info(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<InfoArgs>();
-  auto* sub = app.add_subcommand("info", "Build a net, run one forward pass, report shapes, parameters and MACs");
+  auto* sub = add_command(app, "info");
   auto* cfg = sub->add_option("--config", args->config, "JSON config whose model section defines the net")
                   ->check(CLI::ExistingFile);
   auto* net = sub->add_option("--net", args->net, "net name (" + join_names(net_registry().names()) + ")");

@@ -6,7 +6,7 @@ namespace pseg::cli {
 
 void register_serve(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<ServeOptions>();
-  auto* sub = app.add_subcommand("serve", "Serve a model over HTTP: background removal API and a web page");
+  auto* sub = add_command(app, "serve");
   sub->add_option("--model", o->model, "model file: " + engine_list())->required()->check(CLI::ExistingFile);
   sub->add_option("--host", o->host, "address to listen on (default 127.0.0.1: this machine only)");
   sub->add_option("--port", o->port, "TCP port (default 8080; 0 = any free port, printed)");

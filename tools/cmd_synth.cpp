@@ -46,7 +46,7 @@ int run_synth(const SynthArgs& a) {
 
 void register_synth(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<SynthArgs>();
-  auto* sub = app.add_subcommand("synth", "Write a synthetic portrait dataset (images/, masks/, train.txt, test.txt)");
+  auto* sub = add_command(app, "synth");
   sub->add_option("--out", args->out, "output directory")->required();
   sub->add_option("--count", args->count, "number of samples (default 100)")->check(CLI::PositiveNumber);
   sub->add_option("--size", args->size, "image size HxW (height x width) or S (default 256)");

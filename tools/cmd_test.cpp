@@ -96,7 +96,7 @@ int run_test_cmd(TestArgs& a, const Context& ctx, bool threshold_given) {
 void register_test(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<TestArgs>();
   auto& p = args->photo;
-  auto* sub = app.add_subcommand("test", "Cut the person out of photos: mask, cut-out, new or blurred background");
+  auto* sub = add_command(app, "test");
   sub->add_option("--model", args->model, "model file: " + engine_list())
       ->required()
       ->check(CLI::ExistingFile);
@@ -120,6 +120,7 @@ void register_test(CLI::App& app, Context& ctx) {
     if (given && !(args->threshold > 0.f && args->threshold < 1.f))
       throw CLI::ValidationError("--threshold", "expected a value in (0, 1), got " + std::to_string(args->threshold));
     ctx.run = [args, &ctx, given] { return run_test_cmd(*args, ctx, given); };
+    ctx.runs_here = [args, &ctx] { return ctx.runtime.device == "cpu" && has_engine_for(args->model); };
   });
 }
 

@@ -61,7 +61,7 @@ int run_train(const TrainArgs& a, const Context& ctx, bool device_given, bool th
 
 void register_train(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<TrainArgs>();
-  auto* sub = app.add_subcommand("train", "Train a net from a JSON config (or resume a run)");
+  auto* sub = add_command(app, "train");
   sub->add_option("--config", args->config, "JSON config")->check(CLI::ExistingFile);
   sub->add_option("--set", args->sets, "override a config value: key.path=VALUE (VALUE parsed as JSON if it parses)");
   sub->add_option("--resume", args->resume, "run directory or .ckpt to continue from (its config is used)");

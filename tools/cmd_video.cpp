@@ -79,7 +79,7 @@ int run_video_cmd(VideoArgs& a, const Context& ctx) {
 void register_video(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<VideoArgs>();
   auto& v = args->video;
-  auto* sub = app.add_subcommand("video", "Segment a video: background replaced, blurred, or the mask");
+  auto* sub = add_command(app, "video");
   sub->add_option("--model", args->model, "model file: " + engine_list())
       ->required()
       ->check(CLI::ExistingFile);

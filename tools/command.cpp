@@ -1,8 +1,61 @@
 #include "tools/command.h"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <iostream>
+#include <stdexcept>
+
+#include "core/common/error_report.h"
+#include "portraitseg/version.h"
 
 namespace pseg::cli {
+
+const std::vector<CommandInfo>& command_list() {
+  static const std::vector<CommandInfo> commands = {
+      {"info", "Build a net, run one forward pass, report shapes, parameters and MACs"},
+      {"data", "Open the configured datasets and report on them"},
+      {"synth", "Write a synthetic portrait dataset (images/, masks/, train.txt, test.txt)"},
+      {"bench", "Benchmark inference, training or data loading"},
+      {"export", "Export a checkpoint to TorchScript and ONNX, verified against the eager model"},
+      {"train", "Train a net from a JSON config (or resume a run)"},
+      {"import", "Import trained reference weights (ONNX, Keras HDF5) into a checkpoint"},
+      {"test", "Cut the person out of photos: mask, cut-out, new or blurred background"},
+      {"video", "Segment a video: background replaced, blurred, or the mask"},
+      {"eval", "Measure mIOU of a model (.ckpt, .pt or .onnx) on a test set"},
+      {"serve", "Serve a model over HTTP: background removal API and a web page"},
+  };
+  return commands;
+}
+
+CLI::App* add_command(CLI::App& app, const std::string& name) {
+  for (const CommandInfo& c : command_list())
+    if (c.name == name) return app.add_subcommand(c.name, c.summary);
+  throw std::logic_error("command " + name + " is missing from command_list()");
+}
+
+void start_process() {
+  keep_freed_memory_for_reuse();
+  // Logs go to stderr so that stdout carries only results (--json output can be piped).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("portraitseg"));
+}
+
+void configure_app(CLI::App& app) {
+  app.description("portraitseg: train, evaluate, export and run real-time portrait segmentation networks");
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "portraitseg " PORTRAITSEG_VERSION);
+}
+
+int run_command(const Context& ctx, const std::function<void(const RuntimeOptions&)>& apply_runtime) {
+  try {
+    apply_runtime(ctx.runtime);
+    return ctx.run ? ctx.run() : 2;
+  } catch (...) {
+    const ErrorReport error = current_error_report();
+    std::cerr << "error: " << error.message << "\n";
+    return error.exit_code;
+  }
+}
 
 void add_runtime_options(CLI::App* sub, Context& ctx) {
   sub->add_option("--threads", ctx.runtime.threads, "LibTorch intra-op threads (default: all cores)")

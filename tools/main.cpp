@@ -1,22 +1,13 @@
-// portraitseg: one binary for training, evaluating, exporting and running portrait segmentation nets.
+// portraitseg-torch: every command, with LibTorch. Users run `portraitseg` (tools/launcher.cpp), which hands it
+// every invocation it cannot serve without LibTorch.
 // Exit codes: 0 success, 2 usage/config error, 1 runtime failure.
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
-#include <iostream>
-
-#include "core/common/error_report.h"
-#include "core/common/runtime.h"
-#include "portraitseg/version.h"
+#include "core/torch_runtime/torch_runtime.h"
 #include "tools/command.h"
 
 int main(int argc, char** argv) {
-  pseg::keep_freed_memory_for_reuse();
-  // Logs go to stderr so that stdout carries only results (--json output can be piped).
-  spdlog::set_default_logger(spdlog::stderr_color_mt("portraitseg"));
-  CLI::App app{"portraitseg: train, evaluate, export and run real-time portrait segmentation networks"};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", "portraitseg " PORTRAITSEG_VERSION);
+  pseg::cli::start_process();
+  CLI::App app;
+  pseg::cli::configure_app(app);
   pseg::cli::Context ctx;
   pseg::cli::register_info(app, ctx);
   pseg::cli::register_data(app, ctx);
@@ -36,12 +27,5 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
-  try {
-    pseg::apply_runtime(ctx.runtime);
-    return ctx.run ? ctx.run() : 2;
-  } catch (...) {
-    const pseg::ErrorReport error = pseg::current_error_report();
-    std::cerr << "error: " << error.message << "\n";
-    return error.exit_code;
-  }
+  return pseg::cli::run_command(ctx, pseg::apply_runtime);
 }

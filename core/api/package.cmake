@@ -25,6 +25,8 @@ pseg_layering_check(portraitseg_library core/api/portraitseg "core/api/portraits
 # Install: the CLI, the library, the public headers, the configs, and the CMake and pkg-config packages.
 set(PSEG_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/portraitseg)
 install(TARGETS portraitseg RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The launcher finds portraitseg-torch in ../libexec/portraitseg (tools/launcher.cpp).
+install(TARGETS portraitseg-torch RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/portraitseg)
 install(TARGETS portraitseg_library EXPORT portraitsegTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

@@ -4,7 +4,7 @@
 
 #include "core/api/guarded.h"
 #include "core/common/errors.h"
-#include "core/common/runtime.h"
+#include "core/torch_runtime/torch_runtime.h"
 #include "portraitseg/version.h"
 
 namespace portraitseg {

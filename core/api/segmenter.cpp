@@ -4,9 +4,9 @@
 
 #include "core/api/guarded.h"
 #include "core/api/predictor_options.h"
-#include "core/common/device.h"
+#include "core/torch_runtime/device.h"
 #include "core/common/errors.h"
-#include "core/common/runtime.h"
+#include "core/torch_runtime/torch_runtime.h"
 #include "core/infer/effects.h"
 #include "core/infer/engine_registry.h"
 #include "core/infer/predictor.h"

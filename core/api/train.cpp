@@ -4,7 +4,7 @@
 
 #include "core/api/config_access.h"
 #include "core/api/guarded.h"
-#include "core/common/runtime.h"
+#include "core/torch_runtime/torch_runtime.h"
 #include "core/train/train_hook.h"
 #include "core/train/train_job.h"
 

@@ -11,7 +11,7 @@
 
 #include "core/common/errors.h"
 #include "core/optim/optim.h"
-#include "core/common/device.h"
+#include "core/torch_runtime/device.h"
 #include "core/common/stats.h"
 #include "core/distributed/distributed.h"
 #include "core/train/train_loop.h"

@@ -1,7 +1,5 @@
 #include "core/common/error_report.h"
 
-#include <c10/util/Exception.h>
-
 #include <exception>
 #include <stdexcept>
 
@@ -17,9 +15,8 @@ ErrorReport current_error_report() {
     throw;
   } catch (const std::invalid_argument& e) {  // includes ConfigError
     return {2, first_line(e.what())};
-  } catch (const c10::Error& e) {
-    return {1, first_line(e.what_without_backtrace())};
   } catch (const std::exception& e) {
+    // LibTorch's c10::Error puts its C++ backtrace after the first line.
     return {1, first_line(e.what())};
   } catch (...) {
     return {1, "unknown error"};

@@ -2,41 +2,31 @@
 
 #include <opencv2/core.hpp>
 #include <spdlog/spdlog.h>
-#include <torch/torch.h>
 
+#include <algorithm>
 #include <climits>
 #include <thread>
-
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
 
-#include "core/common/device.h"
 #include "core/common/errors.h"
 
 namespace pseg {
 
-void set_intra_op_threads(int threads) {
+int intra_op_thread_count(int threads) {
   if (threads < 0) throw ConfigError("--threads " + std::to_string(threads) + ": must be >= 0");
-  const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  // LibTorch 1.13 assumes SMT and would use half the cores: set the count explicitly.
-  at::set_num_threads(threads > 0 ? threads : hw);
-  cv::setNumThreads(threads > 0 ? threads : hw);
-  // Denormal floats make CPU kernels orders of magnitude slower; they never matter for these nets.
-  at::globalContext().setFlushDenormal(true);
+  return threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-void apply_runtime(const RuntimeOptions& opts) {
+void apply_process_options(const RuntimeOptions& opts) {
   auto level = spdlog::level::from_str(opts.log_level);
   if (level == spdlog::level::off && opts.log_level != "off")
     throw ConfigError("--log-level " + opts.log_level + ": expected trace, debug, info, warn, error or off");
   if (opts.quiet && level < spdlog::level::warn) level = spdlog::level::warn;
   spdlog::set_level(level);
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
-
-  set_intra_op_threads(opts.threads);
-  checked_device(opts.device);
-  spdlog::debug("threads: {} intra-op, device {}", at::get_num_threads(), opts.device);
+  cv::setNumThreads(intra_op_thread_count(opts.threads));
 }
 
 void keep_freed_memory_for_reuse() {

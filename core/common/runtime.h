@@ -1,5 +1,6 @@
 #pragma once
-// Process-wide settings every command applies first: intra-op threads, logging, device checks.
+// Process-wide settings every command applies first: logging and OpenCV's threads here; LibTorch's threads and
+// the device check in core/torch_runtime/torch_runtime.h.
 #include <string>
 
 namespace pseg {
@@ -11,13 +12,11 @@ struct RuntimeOptions {
   bool quiet = false;
 };
 
-// Intra-op threads of LibTorch and OpenCV (0 = all cores) and flush-to-zero of denormals. Throws ConfigError for
-// a negative count.
-void set_intra_op_threads(int threads);
-
-// Sets LibTorch intra-op threads and the log level; validates the device (core/common/device.h).
-void apply_runtime(const RuntimeOptions& opts);
-
+// The intra-op thread count `threads` asks for (0 = all cores). Throws ConfigError for a negative count.
+int intra_op_thread_count(int threads);
+// Sets the log level (--log-level, --quiet) and OpenCV's threads. Throws ConfigError for an unknown level or a
+// negative thread count.
+void apply_process_options(const RuntimeOptions& opts);
 // Keeps the memory the process frees for its next allocations instead of handing it back to the kernel. glibc serves
 // every block over its mmap threshold (at most 32 MB) with a fresh mmap and unmaps it on free, so each training step
 // faulted its large activations in again page by page: Prisma-Net at batch 16 spent 27 s of 27 s in the kernel on

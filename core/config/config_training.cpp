@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "core/config/config.h"
-#include "core/common/device.h"
+#include "core/torch_runtime/device.h"
 #include "core/optim/optim_registry.h"
 #include "losses/loss_registry.h"
 #include "core/optim/schedule.h"

@@ -14,7 +14,7 @@
 #include "core/common/atomic_file.h"
 #include "core/common/error_report.h"
 #include "core/common/errors.h"
-#include "core/common/device.h"
+#include "core/torch_runtime/device.h"
 #include "core/model_io/checkpoint.h"
 #include "core/config/config.h"
 #include "core/export/export_head.h"

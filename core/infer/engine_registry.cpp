@@ -7,20 +7,20 @@
 
 namespace pseg {
 
-// Each engine file defines its entry; adding an engine = its file plus one line here.
-EngineEntry libtorch_engine();
-EngineEntry torchscript_engine();
-EngineEntry opencv_engine();
-EngineEntry onnx_torch_engine();
-
 Registry<EngineEntry>& engine_registry() {
-  static Registry<EngineEntry> registry("inference engine", {
-                                                                libtorch_engine(),
-                                                                torchscript_engine(),
-                                                                opencv_engine(),
-                                                                onnx_torch_engine(),
-                                                            });
+  static Registry<EngineEntry> registry("inference engine", builtin_engines());
   return registry;
+}
+
+bool has_engine_for(const std::string& path) {
+  try {
+    if (!std::filesystem::is_regular_file(path)) return false;
+    const EngineEntry& e = engine_for_file(path);
+    const std::string precision = e.read_meta ? e.read_meta(path).precision : "fp32";
+    return std::find(e.precisions.begin(), e.precisions.end(), precision) != e.precisions.end();
+  } catch (const std::exception&) {
+    return false;
+  }
 }
 
 const EngineEntry& engine_for_file(const std::string& path, const std::string& engine) {

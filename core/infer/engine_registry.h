@@ -26,6 +26,15 @@ struct EngineEntry {
 
 Registry<EngineEntry>& engine_registry();
 
+// The engines a binary is built with, in the order engine_for_file() prefers them. Defined once per binary at link
+// time: core/infer/builtin_engines.cpp (every engine) for the library, the tests and portraitseg-torch;
+// tools/launcher_engines.cpp (OpenCV DNN alone) for the torch-free launcher.
+std::vector<EngineEntry> builtin_engines();
+
+// Whether an engine of this binary opens `path`, an existing file, and runs its precision. Never throws: the
+// launcher asks it to decide whether it can run a command without LibTorch.
+bool has_engine_for(const std::string& path);
+
 // The engine opening files with `path`'s extension (the first registered that runs the file's precision), or the
 // one named `engine`, checked to open such files. Throws std::invalid_argument naming the file and the known model
 // types, or the engine and the files or precision it cannot run.

@@ -2,19 +2,9 @@
 
 #include <torch/torch.h>
 
-#include <stdexcept>
 #include <vector>
 
-#include "nets/segnet.h"
-
 namespace pseg {
-
-void check_input_blob(const cv::Mat& blob, const ModelMeta& meta) {
-  if (blob.dims != 4 || blob.type() != CV_32F || blob.size[0] < 1 || blob.size[1] != meta.channels ||
-      blob.size[2] != meta.height || blob.size[3] != meta.width)
-    throw std::invalid_argument("infer: expected a CV_32F N x " + std::to_string(meta.channels) + " x " +
-                                std::to_string(meta.height) + " x " + std::to_string(meta.width) + " blob");
-}
 
 torch::Tensor tensor_from_blob(const cv::Mat& blob, const torch::Device& device) {
   const cv::Mat dense = blob.isContinuous() ? blob : blob.clone();
@@ -28,15 +18,6 @@ cv::Mat blob_from_tensor(const torch::Tensor& t) {
   cv::Mat blob(static_cast<int>(sizes.size()), sizes.data(), CV_32F);
   std::copy_n(c.data_ptr<float>(), c.numel(), blob.ptr<float>());
   return blob;
-}
-
-torch::Tensor probability_from_output(const torch::Tensor& output, const ModelMeta& meta) {
-  switch (meta.output) {
-    case ExportHead::Logits: return foreground_probability(output.to(torch::kFloat));
-    case ExportHead::Probability: return output.to(torch::kFloat);
-    case ExportHead::Mask: return output.to(torch::kFloat) / 255.0;
-  }
-  throw std::logic_error("unhandled export head");
 }
 
 }  // namespace pseg

@@ -7,21 +7,15 @@
 #include <memory>
 #include <string>
 
+#include "core/infer/engine_blob.h"
 #include "core/infer/engine_registry.h"
 #include "core/infer/predictor.h"
 
 namespace pseg {
 
-
-// Throws std::invalid_argument unless `blob` is a 4-D CV_32F N x C x H x W blob at the size `meta` names.
-void check_input_blob(const cv::Mat& blob, const ModelMeta& meta);
-
 // A float tensor on `device` holding a copy of the 4-D CV_32F `blob`.
 torch::Tensor tensor_from_blob(const cv::Mat& blob, const torch::Device& device);
 // A 4-D CV_32F blob holding a copy of `t` (any device, any floating or integer type).
 cv::Mat blob_from_tensor(const torch::Tensor& t);
-
-// The foreground probability [N, 1, H, W] from what a graph with head `meta.output` returned.
-torch::Tensor probability_from_output(const torch::Tensor& output, const ModelMeta& meta);
 
 }  // namespace pseg

@@ -25,7 +25,7 @@ class OnnxTorchPredictor : public Predictor {
     } catch (const std::exception& e) {
       throw std::runtime_error(path() + ": " + e.what());
     }
-    return blob_from_tensor(probability_from_output(out.to(torch::kFloat), meta()));
+    return probability_blob(blob_from_tensor(out), meta());
   }
 
  private:

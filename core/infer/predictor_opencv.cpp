@@ -1,10 +1,11 @@
-// The OpenCV DNN engine: an exported .onnx file, run on the CPU.
+// The OpenCV DNN engine: an exported .onnx file, run on the CPU. Torch-free: the `portraitseg` launcher runs it
+// without loading LibTorch (tools/launcher.cpp).
 #include <opencv2/dnn.hpp>
-#include <torch/torch.h>
 
 #include <stdexcept>
 
-#include "core/infer/predictor_engines.h"
+#include "core/infer/engine_blob.h"
+#include "core/infer/engine_registry.h"
 
 namespace pseg {
 namespace {
@@ -29,12 +30,7 @@ class OpenCvPredictor : public Predictor {
     } catch (const cv::Exception& e) {
       throw std::runtime_error(path() + ": OpenCV DNN cannot run the model: " + e.what());
     }
-    if (meta().output == ExportHead::Probability && out.type() == CV_32F) return out.clone();
-    cv::Mat as_float;
-    out.convertTo(as_float, CV_32F);
-    const std::vector<int64_t> sizes(as_float.size.p, as_float.size.p + as_float.dims);
-    const torch::Tensor t = torch::from_blob(as_float.ptr<float>(), sizes, torch::kFloat);
-    return blob_from_tensor(probability_from_output(t, meta()));
+    return probability_blob(out, meta());
   }
 
  private:

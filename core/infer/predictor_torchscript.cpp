@@ -6,7 +6,7 @@
 
 #include <stdexcept>
 
-#include "core/common/device.h"
+#include "core/torch_runtime/device.h"
 #include "core/infer/predictor_engines.h"
 #include "core/model_io/torch_archive.h"
 
@@ -42,7 +42,7 @@ class TorchScriptPredictor : public Predictor {
     } catch (const c10::Error& e) {
       throw std::runtime_error(path() + ": TorchScript forward failed: " + e.what_without_backtrace());
     }
-    return blob_from_tensor(probability_from_output(out, meta()));
+    return probability_blob(blob_from_tensor(out), meta());
   }
 
  private:

@@ -15,7 +15,7 @@
 #include <mutex>
 
 #include "core/common/atomic_file.h"
-#include "core/common/device.h"
+#include "core/torch_runtime/device.h"
 #include "core/common/errors.h"
 #include "core/model_io/torch_archive.h"
 #include "nets/registry.h"

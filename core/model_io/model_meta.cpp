@@ -1,25 +1,16 @@
 #include "core/model_io/model_meta.h"
 
-#include <caffe2/serialize/inline_container.h>
-#include <onnx/common/version.h>
 #include <onnx/onnx_pb.h>
-#include <torch/version.h>
 
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <stdexcept>
 #include <type_traits>
 
-#include "core/model_io/torch_archive.h"
-#include "core/onnx_exec/onnx_executor.h"
-#include "nets/segnet.h"
+#include "core/onnx_exec/onnx_file.h"
 
 namespace pseg {
 namespace {
-
-std::string color_name(ColorOrder c) { return c == ColorOrder::BGR ? "bgr" : "rgb"; }
-std::string resize_name(ResizeMode m) { return m == ResizeMode::PadToSquare ? "pad_to_square" : "stretch"; }
 
 template <typename T>
 T get(const nlohmann::json& j, const char* key, const std::string& source) {
@@ -141,50 +132,6 @@ ModelMeta meta_from_json(const nlohmann::json& j, const std::string& source) {
   m.onnx_version = get<std::string>(j, "onnx_version", source);
   m.config_hash = get<std::string>(j, "config_hash", source);
   return m;
-}
-
-ModelMeta meta_for(const SegNetImpl& net, ExportHead head, float threshold) {
-  const InputSpec& spec = net.input_spec();
-  ModelMeta m;
-  m.net = net.config().net;
-  m.description = net.describe();
-  for (const auto& option : net.config().options.values())
-    std::visit([&](const auto& x) { m.options[option.first] = x; }, option.second);
-  m.channels = spec.channels;
-  m.height = spec.height;
-  m.width = spec.width;
-  m.size_multiple = spec.size_multiple;
-  m.color_order = color_name(spec.color);
-  m.normalization = spec.normalization;
-  m.mean = spec.mean;
-  m.scale = spec.scale;
-  m.prior_channel = spec.prior_channel;
-  m.resize = resize_name(spec.resize);
-  m.pad_value = spec.pad_value;
-  m.output = head;
-  m.logit_channels = spec.logit_channels;
-  m.output_channels = head == ExportHead::Logits ? spec.logit_channels : 1;
-  m.threshold = threshold;
-  m.torch_version = TORCH_VERSION;
-  m.onnx_version = onnx::LAST_RELEASE_VERSION;
-  return m;
-}
-
-ModelMeta read_torchscript_meta(const std::string& path) {
-  check_torch_archive(path, "TorchScript archive");
-  std::unique_ptr<caffe2::serialize::PyTorchStreamReader> reader;
-  try {
-    reader = std::make_unique<caffe2::serialize::PyTorchStreamReader>(path);
-  } catch (const c10::Error&) {
-    throw std::runtime_error(path + ": not a TorchScript archive");
-  }
-  const std::string record = std::string("extra/") + kMetaKey;
-  if (!reader->hasRecord(record)) throw std::runtime_error(path + ": TorchScript archive has no " + record);
-  auto [data, size] = reader->getRecord(record);
-  const std::string text(static_cast<const char*>(data.get()), size);
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) throw std::runtime_error(path + ": " + record + " is not valid JSON");
-  return meta_from_json(j, path);
 }
 
 ModelMeta read_onnx_meta(const std::string& path) {

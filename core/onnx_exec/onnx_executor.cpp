@@ -3,7 +3,6 @@
 #include <torch/torch.h>
 
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <stdexcept>
 
@@ -346,14 +345,6 @@ Tensor OnnxExecutor::execute(const Tensor& input, const Observer& observe, const
   const Tensor* out = lookup(impl_->output);
   if (!out) throw std::runtime_error("ONNX graph output " + impl_->output + " is never computed");
   return *out;
-}
-
-onnx::ModelProto read_onnx_model(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open");
-  onnx::ModelProto model;
-  if (!model.ParseFromIstream(&in)) throw std::runtime_error(path + ": not an ONNX model");
-  return model;
 }
 
 }  // namespace pseg

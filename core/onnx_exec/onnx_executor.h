@@ -13,6 +13,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/onnx_exec/onnx_file.h"
+
 namespace pseg {
 
 class OnnxExecutor {
@@ -45,8 +47,5 @@ class OnnxExecutor {
   std::unique_ptr<Impl> impl_;
   torch::Tensor execute(const torch::Tensor& input, const Observer& observe, const Hooks* hooks) const;
 };
-
-// Reads an ONNX file; throws std::runtime_error naming it when it is missing or not an ONNX model.
-onnx::ModelProto read_onnx_model(const std::string& path);
 
 }  // namespace pseg

@@ -8,7 +8,7 @@
 #include <optional>
 
 #include "core/common/errors.h"
-#include "core/common/device.h"
+#include "core/torch_runtime/device.h"
 #include "core/distributed/distributed.h"
 #include "core/model_io/checkpoint.h"
 #include "core/model_io/weight_copy.h"

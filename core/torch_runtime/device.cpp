@@ -1,4 +1,4 @@
-#include "core/common/device.h"
+#include "core/torch_runtime/device.h"
 
 #include <torch/cuda.h>
 
