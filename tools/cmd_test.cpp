@@ -81,12 +81,12 @@ int run_test_cmd(TestArgs& a, const Context& ctx, bool threshold_given) {
   });
   if (a.json) {
     open_json();
-    std::cout << R"(],"failed":)" << failures.dump() << "}" << std::endl;
+    std::cout << R"(],"failed":)" << failures.dump() << R"(,"seconds":)" << summary.seconds << "}" << std::endl;
     // After the object's line, so that output and errors read together do not interleave inside it.
     for (const auto& f : failures) std::cerr << "error: " << f.at("error").get<std::string>() << "\n";
   } else {
-    std::printf("%zu photo(s) processed with %s (%s), %zu failed\n", summary.processed, a.model.c_str(),
-                predictor->engine().c_str(), summary.failed);
+    std::printf("%zu photo(s) processed with %s (%s), %zu failed, %.2f s\n", summary.processed, a.model.c_str(),
+                predictor->engine().c_str(), summary.failed, summary.seconds);
   }
   return summary.failed == 0 ? 0 : 1;
 }

@@ -5,10 +5,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
+#include <thread>
+#include <utility>
 
 #include "core/common/atomic_file.h"
+#include "core/common/bounded_queue.h"
 #include "core/common/stopwatch.h"
 #include "data/file_walk.h"
 #include "data/image_io.h"
@@ -38,27 +43,64 @@ class PhotoJob {
       throw std::runtime_error(options.out_dir + ": cannot create the output directory");
   }
 
-  PhotoResult run(const std::string& path) {
-    PhotoResult r;
-    r.input = path;
-    try {
-      process(path, r);
-    } catch (const std::exception& e) {
-      r.error = e.what();
-      r.outputs.clear();
-    }
-    return r;
+  // The three stages of one photo, each on its own thread in run_photos. A photo that fails carries its error on
+  // to the last stage, which reports it.
+  struct Decoded {
+    PhotoResult result;
+    cv::Mat bgr;
+  };
+  struct Rendered {
+    PhotoResult result;
+    std::vector<std::pair<std::string, cv::Mat>> images;  // kind -> image to write
+  };
+
+  Decoded decode(const std::string& path) const {
+    Decoded d;
+    d.result.input = path;
+    capture_error(d.result, [&] {
+      auto t0 = Clock::now();
+      if (!fs::is_regular_file(path)) throw std::runtime_error(path + ": no such file");
+      d.bgr = read_image(path, cv::IMREAD_COLOR);
+      d.result.timing.decode_ms = ms_since(t0);
+      d.result.width = d.bgr.cols;
+      d.result.height = d.bgr.rows;
+    });
+    return d;
+  }
+
+  Rendered render(Decoded d) {
+    Rendered out{std::move(d.result), {}};
+    if (out.result.ok()) capture_error(out.result, [&] { out.images = predict_and_compose(d.bgr, out.result); });
+    return out;
+  }
+
+  PhotoResult write(Rendered r) const {
+    capture_error(r.result, [&] {
+      const auto t0 = Clock::now();
+      const std::string stem = fs::path(r.result.input).stem().string();
+      for (const auto& [kind, image] : r.images) {
+        const std::string out = (fs::path(options_.out_dir) / (stem + "_" + kind + ".png")).string();
+        write_image_atomic(out, image);
+        r.result.outputs[kind] = out;
+      }
+      r.result.timing.write_ms = ms_since(t0);
+    });
+    if (!r.result.ok()) r.result.outputs.clear();
+    return std::move(r.result);
   }
 
  private:
-  void process(const std::string& path, PhotoResult& r) {
-    auto t0 = Clock::now();
-    if (!fs::is_regular_file(path)) throw std::runtime_error(path + ": no such file");
-    const cv::Mat bgr = read_image(path, cv::IMREAD_COLOR);
-    r.timing.decode_ms = ms_since(t0);
-    r.width = bgr.cols;
-    r.height = bgr.rows;
+  template <typename F>
+  static void capture_error(PhotoResult& r, F&& f) {
+    if (!r.ok()) return;
+    try {
+      f();
+    } catch (const std::exception& e) {
+      r.error = e.what();
+    }
+  }
 
+  std::vector<std::pair<std::string, cv::Mat>> predict_and_compose(const cv::Mat& bgr, PhotoResult& r) {
     const Prediction prediction = predictor_.predict(bgr);
     r.timing.preprocess_ms = prediction.timing.preprocess_ms;
     r.timing.inference_ms = prediction.timing.inference_ms;
@@ -66,7 +108,7 @@ class PhotoJob {
     const cv::Mat& probability = prediction.probability;
     r.foreground = cv::countNonZero(probability > feather_.threshold) / static_cast<double>(probability.total());
 
-    t0 = Clock::now();
+    const auto t0 = Clock::now();
     const PhotoEffect chosen = options_.effect;
     std::vector<std::pair<std::string, cv::Mat>> images;
     if (wants(chosen, PhotoEffect::Mask)) images.emplace_back("mask", to_mask8(probability));
@@ -86,16 +128,7 @@ class PhotoJob {
         images.emplace_back("preview", side_by_side(bgr, alpha, options_.background ? replaced : blurred));
     }
     r.timing.effects_ms = ms_since(t0);
-
-    t0 = Clock::now();
-    const std::string stem = fs::path(path).stem().string();
-    const std::vector<int> png_params = {cv::IMWRITE_PNG_COMPRESSION, 1};
-    for (const auto& [kind, image] : images) {
-      const std::string out = (fs::path(options_.out_dir) / (stem + "_" + kind + ".png")).string();
-      write_image_atomic(out, image, png_params);
-      r.outputs[kind] = out;
-    }
-    r.timing.write_ms = ms_since(t0);
+    return images;
   }
 
   Predictor& predictor_;
@@ -129,15 +162,50 @@ std::vector<std::string> collect_photos(const std::vector<std::string>& inputs) 
 
 PhotoSummary run_photos(Predictor& predictor, const PhotoOptions& options,
                         const std::function<void(const PhotoResult&)>& on_result) {
+  const auto start = Clock::now();
   PhotoJob job(predictor, options);
   const std::vector<std::string> photos = collect_photos(options.inputs);
   if (photos.empty()) throw std::runtime_error("no images found in the given directories");
+  // Decoding the next photo and encoding the last one's outputs overlap the net: a reader, this thread (predict,
+  // compose) and a writer, two photos of slack between each.
+  BoundedQueue<PhotoJob::Decoded> decoded(2);
+  BoundedQueue<PhotoJob::Rendered> rendered(2);
   PhotoSummary summary;
-  for (const auto& path : photos) {
-    const PhotoResult result = job.run(path);
-    ++(result.ok() ? summary.processed : summary.failed);
-    if (on_result) on_result(result);
+  std::exception_ptr writer_error;
+  std::thread reader([&] {
+    for (const auto& path : photos)
+      if (!decoded.push(job.decode(path))) break;
+    decoded.close();
+  });
+  std::thread writer([&] {
+    try {
+      while (std::optional<PhotoJob::Rendered> r = rendered.pop()) {
+        const PhotoResult result = job.write(std::move(*r));
+        ++(result.ok() ? summary.processed : summary.failed);
+        if (on_result) on_result(result);
+      }
+    } catch (...) {  // from on_result: stop every stage, rethrown below
+      writer_error = std::current_exception();
+      rendered.close();
+      decoded.close();
+    }
+  });
+  const auto stop = [&] {
+    rendered.close();
+    decoded.close();
+    reader.join();
+    writer.join();
+  };
+  try {
+    while (std::optional<PhotoJob::Decoded> d = decoded.pop())
+      if (!rendered.push(job.render(std::move(*d)))) break;
+  } catch (...) {
+    stop();
+    throw;
   }
+  stop();
+  if (writer_error) std::rethrow_exception(writer_error);
+  summary.seconds = ms_since(start) / 1000.0;
   return summary;
 }
 

@@ -38,7 +38,7 @@ struct PhotoTiming {
   double inference_ms = 0;
   double postprocess_ms = 0;  // probability back to the photo's size
   double effects_ms = 0;      // feathering and compositing
-  double write_ms = 0;        // PNG encoding and writing
+  double write_ms = 0;        // PNG encoding and writing (OpenCV's fast PNG setting: core/common/atomic_file.h)
   double total_ms() const {
     return decode_ms + preprocess_ms + inference_ms + postprocess_ms + effects_ms + write_ms;
   }
@@ -61,10 +61,12 @@ std::vector<std::string> collect_photos(const std::vector<std::string>& inputs);
 struct PhotoSummary {
   size_t processed = 0;
   size_t failed = 0;
+  double seconds = 0;  // wall time of the whole run, the model's first inference included
 };
 
-// Processes every photo, handing each result to `on_result` as it is done; none is kept, so a directory of any
-// size runs in the memory of one photo and the list of its paths. Throws std::invalid_argument for bad options
+// Processes every photo, handing each result to `on_result` as it is done, in input order, on a thread of its
+// own (decoding, the net and writing run on three threads, so they overlap from one photo to the next). None is
+// kept: a directory of any size runs in the memory of a few photos and the list of its paths. Throws std::invalid_argument for bad options
 // (threshold outside (0, 1), negative feather, malformed colour) and std::runtime_error for an unreadable
 // background, an output directory that cannot be created, or no photo to process, before any photo is processed.
 // Per-photo failures are results.

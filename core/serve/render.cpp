@@ -85,7 +85,7 @@ cv::Mat render_remove(const cv::Mat& bgr, const cv::Mat& probability, const Remo
 std::string encode_image(const cv::Mat& image, ServeFormat format) {
   std::vector<int> params;
   std::string ext = ".png";
-  if (format == ServeFormat::Png) params = {cv::IMWRITE_PNG_COMPRESSION, 1};
+  // PNG: OpenCV's fast default, as for written files (core/common/atomic_file.h).
   if (format == ServeFormat::Jpg) {
     ext = ".jpg";
     params = {cv::IMWRITE_JPEG_QUALITY, 90};

@@ -35,7 +35,7 @@ median_ms() {
 
 echo "date $(date -u +%Y-%m-%d), $threads threads, median wall ms of $runs runs"
 printf '| %-44s | %12s | %18s |\n' command portraitseg portraitseg-torch
-printf '|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" "--------------:" "------------------:"
+printf '|%s|%s:|%s:|\n' "$(printf -- '-%.0s' {1..46})" "$(printf -- '-%.0s' {1..13})" "$(printf -- '-%.0s' {1..19})"
 row() {
   local name="$1"; shift
   printf '| %-44s | %12s | %18s |\n' "$name" "$(median_ms "$launcher" "$@")" "$(median_ms "$full" "$@")"

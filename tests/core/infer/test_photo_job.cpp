@@ -1,0 +1,91 @@
+// run_photos, the three-stage pipeline behind `portraitseg test` (decode, net and effects, write on their own
+// threads): results come in input order with a failing photo in the middle reported in its place, outputs equal the
+// Predictor's own mask, and an exception from the result callback stops every stage and reaches the caller.
+#include <catch2/catch.hpp>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include <fstream>
+#include <stdexcept>
+
+#include "core/infer/effects.h"
+#include "core/infer/photo_job.h"
+#include "tests/core/predictor_test_util.h"
+#include "tests/test_support.h"
+
+using namespace pseg;
+using namespace pseg::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+const nlohmann::json kPrisma = {{"net", "prisma_net"}, {"input_size", {64, 64}}};
+
+// Seven photos of different sizes named p0..p6, p3 a truncated file.
+void write_photos(const fs::path& dir) {
+  fs::create_directories(dir);
+  for (int i = 0; i < 7; ++i) {
+    const fs::path path = dir / ("p" + std::to_string(i) + ".png");
+    if (i == 3) {
+      std::ofstream(path) << "\x89PNG not really";
+      continue;
+    }
+    cv::Mat img(40 + 9 * i, 70 - 5 * i, CV_8UC3);
+    cv::randu(img, 0, 255);
+    REQUIRE(cv::imwrite(path.string(), img));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("run_photos reports every photo in input order, a failure in its place", "[core][photo_job]") {
+  ScratchDir dir("photo_job");
+  const TinyModel model = write_tiny_model(dir.path(), "prisma", kPrisma);
+  write_photos(dir / "in");
+  auto predictor = open_predictor(model.onnx);
+  PhotoOptions options;
+  options.inputs = {(dir / "in").string()};
+  options.out_dir = (dir / "out").string();
+  options.effect = PhotoEffect::Mask;
+  std::vector<PhotoResult> results;
+  const PhotoSummary summary = run_photos(*predictor, options, [&](const PhotoResult& r) { results.push_back(r); });
+  CHECK(summary.processed == 6);
+  CHECK(summary.failed == 1);
+  CHECK(summary.seconds > 0);
+  REQUIRE(results.size() == 7);
+  for (int i = 0; i < 7; ++i) {
+    const fs::path input = dir / "in" / ("p" + std::to_string(i) + ".png");
+    INFO(results[i].input << " " << results[i].error);
+    CHECK(fs::path(results[i].input) == input);
+    if (i == 3) {
+      CHECK_FALSE(results[i].ok());
+      CHECK(results[i].error.find("p3.png") != std::string::npos);
+      CHECK(results[i].outputs.empty());
+      continue;
+    }
+    REQUIRE(results[i].ok());
+    const cv::Mat written = cv::imread(results[i].outputs.at("mask"), cv::IMREAD_UNCHANGED);
+    const cv::Mat expected = to_mask8(predictor->predict(cv::imread(input.string())).probability);
+    REQUIRE(written.size() == expected.size());
+    CHECK(cv::norm(written, expected, cv::NORM_INF) == 0);
+  }
+  CHECK_FALSE(fs::exists(dir / "out" / "p3_mask.png"));
+}
+
+TEST_CASE("an exception from the result callback stops run_photos and reaches the caller", "[core][photo_job]") {
+  ScratchDir dir("photo_job_throw");
+  const TinyModel model = write_tiny_model(dir.path(), "prisma", kPrisma);
+  write_photos(dir / "in");
+  auto predictor = open_predictor(model.onnx);
+  PhotoOptions options;
+  options.inputs = {(dir / "in").string()};
+  options.out_dir = (dir / "out").string();
+  options.effect = PhotoEffect::Mask;
+  int calls = 0;
+  CHECK_THROWS_WITH(run_photos(*predictor, options,
+                               [&](const PhotoResult&) {
+                                 if (++calls == 2) throw std::runtime_error("stop here");
+                               }),
+                    "stop here");
+  CHECK(calls == 2);
+}
