@@ -34,7 +34,7 @@ struct VideoOptions {
   double scene_cut_threshold = kDefaultSceneCutThreshold;
 };
 
-// Called after every written frame.
+// Called after every written frame, in order, on the thread that renders and encodes (not the caller's).
 struct VideoProgress {
   int64_t frame = 0;        // frames done
   int64_t total = 0;        // frames expected (container count, capped by max_frames); 0 when unknown
