@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# What `test` adds to inference (docs/performance.md, "`test` on a 1-megapixel photo"): an exported ONNX PortraitNet
+# (fresh weights, OpenCV DNN) on 1-megapixel JPEGs (1152 wide, 896 high, synthetic portraits):
+#  - the net alone: `portraitseg bench` median;
+#  - one photo per call: per-stage medians over RUNS calls (the stages run one after another);
+#  - 20 photos in one call: wall time per photo, decode, net and writing overlapping on their three threads.
+# Overhead = (time per photo - net alone) / net alone, for the mask and the cut-out.
+#   tests/bench/pipeline.sh [PORTRAITSEG_BINARY] [RESULTS_DIR]
+# Environment: THREADS (2), RUNS (5). A benchmark: run it on an idle machine.
+set -uo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+bin="${1:-$root/build/tools/portraitseg}"
+out="${2:-$root/runs/bench/pipeline}"
+threads="${THREADS:-2}"
+runs="${RUNS:-5}"
+rm -rf "$out" && mkdir -p "$out"
+"$bin" export --config "$root/configs/portrait_net.json" --format onnx --out "$out/portrait_net.onnx" --no-verify \
+  --quiet > /dev/null || exit 1
+"$bin" synth --out "$out/photos" --count 20 --size 896x1152 --test-fraction 0 --quiet > /dev/null || exit 1
+one="$(ls "$out"/photos/images/* | head -1)"
+"$bin" bench --model "$out/portrait_net.onnx" --engine opencv --threads "$threads" --runs 50 --json --quiet \
+  > "$out/bench.json" || exit 1
+for effect in mask cutout; do
+  for _ in $(seq "$runs"); do
+    "$bin" test --model "$out/portrait_net.onnx" "$one" --effect "$effect" --out "$out/one" --threads "$threads" \
+      --json --quiet || exit 1
+  done > "$out/one_$effect.jsonl"
+  for _ in $(seq 3); do
+    "$bin" test --model "$out/portrait_net.onnx" "$out/photos/images" --effect "$effect" --out "$out/dir" \
+      --threads "$threads" --json --quiet || exit 1
+  done > "$out/dir_$effect.jsonl"
+done
+/usr/bin/python3 - "$out" "$threads" <<'PY'
+import json, statistics, sys, datetime
+out, threads = sys.argv[1], sys.argv[2]
+net = json.load(open(out + "/bench.json"))["results"][0]["median_ms"]
+stages = ["decode", "preprocess", "inference", "postprocess", "effects", "write"]
+print("date %s, %s threads, PortraitNet 224 in OpenCV DNN, 1152x896 JPEG; net alone (bench) %.1f ms"
+      % (datetime.date.today(), threads, net))
+print("| effect | run | " + " | ".join(stages) + " | per photo | overhead over the net alone |")
+print("|---|---|" + "---:|" * (len(stages) + 2))
+for effect in ["mask", "cutout"]:
+    one = [json.loads(l)["images"][0]["timing_ms"] for l in open("%s/one_%s.jsonl" % (out, effect))]
+    med = {s: statistics.median(t[s] for t in one) for s in stages}
+    total = sum(med.values())
+    print("| %s | 1 photo per call | %s | %.1f | %+.0f %% |" % (effect, " | ".join("%.1f" % med[s] for s in stages),
+                                                              total, 100 * (total - net) / net))
+    runs = [json.loads(l) for l in open("%s/dir_%s.jsonl" % (out, effect))]
+    images = [i["timing_ms"] for r in runs for i in r["images"][2:]]
+    med = {s: statistics.median(t[s] for t in images) for s in stages}
+    per_photo = statistics.median(1000 * r["seconds"] / len(r["images"]) for r in runs)
+    print("| %s | 20 photos in one call | %s | %.1f | %+.0f %% |" % (
+        effect, " | ".join("%.1f" % med[s] for s in stages), per_photo, 100 * (per_photo - net) / net))
+PY
