@@ -36,17 +36,22 @@ void write_photos(const fs::path& dir) {
   }
 }
 
-}  // namespace
-
-TEST_CASE("run_photos reports every photo in input order, a failure in its place", "[core][photo_job]") {
-  ScratchDir dir("photo_job");
-  const TinyModel model = write_tiny_model(dir.path(), "prisma", kPrisma);
+// The photos of write_photos in <dir>/in, masks to <dir>/out.
+PhotoOptions mask_photos_of(const ScratchDir& dir) {
   write_photos(dir / "in");
-  auto predictor = open_predictor(model.onnx);
   PhotoOptions options;
   options.inputs = {(dir / "in").string()};
   options.out_dir = (dir / "out").string();
   options.effect = PhotoEffect::Mask;
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("run_photos reports every photo in input order, a failure in its place", "[core][photo_job]") {
+  ScratchDir dir("photo_job");
+  auto predictor = open_predictor(write_tiny_model(dir.path(), "prisma", kPrisma).onnx);
+  const PhotoOptions options = mask_photos_of(dir);
   std::vector<PhotoResult> results;
   const PhotoSummary summary = run_photos(*predictor, options, [&](const PhotoResult& r) { results.push_back(r); });
   CHECK(summary.processed == 6);
@@ -74,13 +79,8 @@ TEST_CASE("run_photos reports every photo in input order, a failure in its place
 
 TEST_CASE("an exception from the result callback stops run_photos and reaches the caller", "[core][photo_job]") {
   ScratchDir dir("photo_job_throw");
-  const TinyModel model = write_tiny_model(dir.path(), "prisma", kPrisma);
-  write_photos(dir / "in");
-  auto predictor = open_predictor(model.onnx);
-  PhotoOptions options;
-  options.inputs = {(dir / "in").string()};
-  options.out_dir = (dir / "out").string();
-  options.effect = PhotoEffect::Mask;
+  auto predictor = open_predictor(write_tiny_model(dir.path(), "prisma", kPrisma).onnx);
+  const PhotoOptions options = mask_photos_of(dir);
   int calls = 0;
   CHECK_THROWS_WITH(run_photos(*predictor, options,
                                [&](const PhotoResult&) {
