@@ -120,7 +120,15 @@ std::optional<Batch> BatchLoader::next() {
 }
 
 void BatchLoader::worker_loop() {
-  cv::setNumThreads(1);
+  {
+    // Workers decode and augment one sample each, single-threaded. OpenCV's thread count is process-wide and
+    // cv::setNumThreads is not thread-safe: with the TBB backend it tears down and rebuilds the one shared arena, and
+    // two workers starting together crashed in it (AddressSanitizer, tests/data/test_loader.cpp). One lock, and no
+    // rebuild once the count is 1.
+    static std::mutex opencv_threads;
+    std::lock_guard<std::mutex> guard(opencv_threads);
+    if (cv::getNumThreads() != 1) cv::setNumThreads(1);
+  }
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
     work_cv_.wait(lock, [&] {
