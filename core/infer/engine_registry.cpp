@@ -6,6 +6,13 @@
 #include <stdexcept>
 
 namespace pseg {
+namespace {
+
+bool runs_precision(const EngineEntry& e, const std::string& precision) {
+  return std::find(e.precisions.begin(), e.precisions.end(), precision) != e.precisions.end();
+}
+
+}  // namespace
 
 Registry<EngineEntry>& engine_registry() {
   static Registry<EngineEntry> registry("inference engine", builtin_engines());
@@ -16,8 +23,7 @@ bool has_engine_for(const std::string& path) {
   try {
     if (!std::filesystem::is_regular_file(path)) return false;
     const EngineEntry& e = engine_for_file(path);
-    const std::string precision = e.read_meta ? e.read_meta(path).precision : "fp32";
-    return std::find(e.precisions.begin(), e.precisions.end(), precision) != e.precisions.end();
+    return runs_precision(e, e.read_meta ? e.read_meta(path).precision : "fp32");
   } catch (const std::exception&) {
     return false;
   }
@@ -34,15 +40,12 @@ const EngineEntry& engine_for_file(const std::string& path, const std::string& e
     if (candidates.size() < 2 || !candidates[0]->read_meta || !std::filesystem::is_regular_file(path)) return "fp32";
     return candidates[0]->read_meta(path).precision;
   };
-  auto runs = [](const EngineEntry& e, const std::string& p) {
-    return std::find(e.precisions.begin(), e.precisions.end(), p) != e.precisions.end();
-  };
   if (!engine.empty()) {
     const EngineEntry& chosen = engine_registry().at(engine, "engine");
     if (chosen.extension != ext)
       throw std::invalid_argument("engine " + engine + " opens " + chosen.extension + " files, not " + path);
     const std::string p = precision();
-    if (!runs(chosen, p))
+    if (!runs_precision(chosen, p))
       throw std::invalid_argument("engine " + engine + " cannot run " + p + " models (" + path + "); it runs " +
                                   join_names(chosen.precisions));
     return chosen;
@@ -50,7 +53,7 @@ const EngineEntry& engine_for_file(const std::string& path, const std::string& e
   if (!candidates.empty()) {
     const std::string p = precision();
     for (const EngineEntry* e : candidates)
-      if (runs(*e, p)) return *e;
+      if (runs_precision(*e, p)) return *e;
     return *candidates.front();
   }
   std::vector<std::string> types;

@@ -5,15 +5,12 @@
 
 #include <algorithm>
 #include <chrono>
-#include <exception>
 #include <filesystem>
-#include <optional>
 #include <stdexcept>
-#include <thread>
 #include <utility>
 
 #include "core/common/atomic_file.h"
-#include "core/common/bounded_queue.h"
+#include "core/common/pipeline.h"
 #include "core/common/stopwatch.h"
 #include "data/file_walk.h"
 #include "data/image_io.h"
@@ -44,7 +41,7 @@ class PhotoJob {
   }
 
   // The three stages of one photo, each on its own thread in run_photos. A photo that fails carries its error on
-  // to the last stage, which reports it.
+  // to the last stage, which reports it (capture_error skips the stages after a failure).
   struct Decoded {
     PhotoResult result;
     cv::Mat bgr;
@@ -70,7 +67,7 @@ class PhotoJob {
 
   Rendered render(Decoded d) {
     Rendered out{std::move(d.result), {}};
-    if (out.result.ok()) capture_error(out.result, [&] { out.images = predict_and_compose(d.bgr, out.result); });
+    capture_error(out.result, [&] { out.images = predict_and_compose(d.bgr, out.result); });
     return out;
   }
 
@@ -166,45 +163,20 @@ PhotoSummary run_photos(Predictor& predictor, const PhotoOptions& options,
   PhotoJob job(predictor, options);
   const std::vector<std::string> photos = collect_photos(options.inputs);
   if (photos.empty()) throw std::runtime_error("no images found in the given directories");
-  // Decoding the next photo and encoding the last one's outputs overlap the net: a reader, this thread (predict,
-  // compose) and a writer, two photos of slack between each.
-  BoundedQueue<PhotoJob::Decoded> decoded(2);
-  BoundedQueue<PhotoJob::Rendered> rendered(2);
+  // The next photo is decoded and the last one's outputs written while the net runs.
   PhotoSummary summary;
-  std::exception_ptr writer_error;
-  std::thread reader([&] {
-    for (const auto& path : photos)
-      if (!decoded.push(job.decode(path))) break;
-    decoded.close();
-  });
-  std::thread writer([&] {
-    try {
-      while (std::optional<PhotoJob::Rendered> r = rendered.pop()) {
-        const PhotoResult result = job.write(std::move(*r));
+  run_three_stages<PhotoJob::Decoded, PhotoJob::Rendered>(
+      2,
+      [&](const auto& emit) {
+        for (const auto& path : photos)
+          if (!emit(job.decode(path))) return;
+      },
+      [&](PhotoJob::Decoded d) { return job.render(std::move(d)); },
+      [&](PhotoJob::Rendered r) {
+        const PhotoResult result = job.write(std::move(r));
         ++(result.ok() ? summary.processed : summary.failed);
         if (on_result) on_result(result);
-      }
-    } catch (...) {  // from on_result: stop every stage, rethrown below
-      writer_error = std::current_exception();
-      rendered.close();
-      decoded.close();
-    }
-  });
-  const auto stop = [&] {
-    rendered.close();
-    decoded.close();
-    reader.join();
-    writer.join();
-  };
-  try {
-    while (std::optional<PhotoJob::Decoded> d = decoded.pop())
-      if (!rendered.push(job.render(std::move(*d)))) break;
-  } catch (...) {
-    stop();
-    throw;
-  }
-  stop();
-  if (writer_error) std::rethrow_exception(writer_error);
+      });
   summary.seconds = ms_since(start) / 1000.0;
   return summary;
 }

@@ -9,15 +9,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <exception>
 #include <filesystem>
-#include <mutex>
-#include <optional>
 #include <stdexcept>
-#include <thread>
 
 #include "core/common/atomic_file.h"
-#include "core/common/bounded_queue.h"
+#include "core/common/pipeline.h"
 
 namespace pseg {
 namespace {
@@ -96,93 +92,60 @@ VideoReport run_video(Predictor& predictor, const VideoOptions& options,
                          frame.size(), true);
   if (!writer.isOpened()) throw std::runtime_error(options.output + ": cannot open for writing (" + f + ")");
 
-  // Three stages on three threads, so that decoding the next frame and rendering and encoding the last one overlap
-  // the net: a reader, this thread (scene cuts, the mask) and a writer (effect, encoder, progress).
+  // The next frame is decoded, and the last one rendered and encoded, while the net runs.
   struct Masked {
     cv::Mat frame;
-    FrameMask mask;  // its probability is never written again once returned, so the writer may read it
+    FrameMask mask;  // its probability is never written again once returned, so the encoder may read it
     bool cut = false;
   };
-  BoundedQueue<cv::Mat> frames(2);
-  BoundedQueue<Masked> masked(2);
-  std::exception_ptr stage_error;
-  std::mutex stage_error_mutex;
-  const auto fail = [&] {
-    {
-      std::lock_guard<std::mutex> lock(stage_error_mutex);
-      if (!stage_error) stage_error = std::current_exception();
-    }
-    frames.close();
-    masked.close();
-  };
-  const auto start = Clock::now();
-  std::thread reader([&] {
-    try {
-      int64_t read = 0;
-      cv::Mat next = frame;
-      do {
-        if (next.type() != CV_8UC3)
-          cv::cvtColor(next, next, next.channels() == 1 ? cv::COLOR_GRAY2BGR : cv::COLOR_BGRA2BGR);
-        if (!frames.push(next)) break;
-        ++read;
-        next = cv::Mat();  // a fresh buffer: the one pushed belongs to the next stages now
-      } while ((options.max_frames == 0 || read < options.max_frames) && capture.read(next) && !next.empty());
-    } catch (...) {
-      fail();
-    }
-    frames.close();
-  });
-  std::thread encoder([&] {
-    try {
-      while (std::optional<Masked> m = masked.pop()) {
-        writer.write(render(options.effect, m->frame, m->mask.probability, options));
-        ++report.frames;
-        if (on_progress) {
-          VideoProgress p;
-          p.frame = report.frames;
-          p.total = total;
-          p.fps = report.frames / std::max(1e-9, std::chrono::duration<double>(Clock::now() - start).count());
-          p.mask = &m->mask;
-          p.scene_cut = m->cut;
-          on_progress(p);
-        }
-      }
-    } catch (...) {
-      fail();
-    }
-  });
-
   SceneCutDetector cuts(options.scene_cut_threshold);
   cv::Mat previous_mask;
   double change_sum = 0;
   int64_t change_frames = 0;
   double net_ms = 0;
-  try {
-    while (std::optional<cv::Mat> next = frames.pop()) {
-      Masked m{std::move(*next), {}, false};
-      m.cut = cuts.is_cut(m.frame);
-      m.mask = masker.next(m.frame, m.cut);
-      if (m.cut) ++report.scene_cuts;
-      if (m.mask.net_run) {
-        ++report.net_runs;
-        net_ms += m.mask.timing.preprocess_ms + m.mask.timing.inference_ms + m.mask.timing.postprocess_ms;
-      }
-      if (m.mask.prior_fed) ++report.prior_fed;
-      if (!previous_mask.empty() && !m.cut) {
-        change_sum += cv::norm(m.mask.probability, previous_mask, cv::NORM_L1) / static_cast<double>(m.frame.total());
-        ++change_frames;
-      }
-      previous_mask = m.mask.probability;
-      if (!masked.push(std::move(m))) break;
-    }
-  } catch (...) {
-    fail();
-  }
-  masked.close();
-  frames.close();
-  reader.join();
-  encoder.join();
-  if (stage_error) std::rethrow_exception(stage_error);
+  const auto start = Clock::now();
+  run_three_stages<cv::Mat, Masked>(
+      2,
+      [&](const auto& emit) {
+        int64_t read = 0;
+        cv::Mat next = frame;
+        do {
+          if (next.type() != CV_8UC3)
+            cv::cvtColor(next, next, next.channels() == 1 ? cv::COLOR_GRAY2BGR : cv::COLOR_BGRA2BGR);
+          if (!emit(next)) return;
+          ++read;
+          next = cv::Mat();  // a fresh buffer: the one emitted belongs to the next stages now
+        } while ((options.max_frames == 0 || read < options.max_frames) && capture.read(next) && !next.empty());
+      },
+      [&](cv::Mat next) {
+        Masked m{std::move(next), {}, false};
+        m.cut = cuts.is_cut(m.frame);
+        m.mask = masker.next(m.frame, m.cut);
+        if (m.cut) ++report.scene_cuts;
+        if (m.mask.net_run) {
+          ++report.net_runs;
+          net_ms += m.mask.timing.preprocess_ms + m.mask.timing.inference_ms + m.mask.timing.postprocess_ms;
+        }
+        if (m.mask.prior_fed) ++report.prior_fed;
+        if (!previous_mask.empty() && !m.cut) {
+          change_sum += cv::norm(m.mask.probability, previous_mask, cv::NORM_L1) / static_cast<double>(m.frame.total());
+          ++change_frames;
+        }
+        previous_mask = m.mask.probability;
+        return m;
+      },
+      [&](Masked m) {
+        writer.write(render(options.effect, m.frame, m.mask.probability, options));
+        ++report.frames;
+        if (!on_progress) return;
+        VideoProgress p;
+        p.frame = report.frames;
+        p.total = total;
+        p.fps = report.frames / std::max(1e-9, std::chrono::duration<double>(Clock::now() - start).count());
+        p.mask = &m.mask;
+        p.scene_cut = m.cut;
+        on_progress(p);
+      });
   writer.release();
   // The writer reports no I/O errors (a full disk truncates the file): the result must open and decode.
   cv::VideoCapture check(output.temp_path().string(), backend);
