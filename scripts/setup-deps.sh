@@ -10,6 +10,8 @@ PACKAGES=(
   dpkg-dev file
   libtorch-dev libopencv-dev libcli11-dev libspdlog-dev nlohmann-json3-dev catch2
   libonnx-dev libprotobuf-dev protobuf-compiler libgloo-dev libopenblas0-openmp libhdf5-dev libflatbuffers-dev
+  # the onednn inference engine (core/onnx_exec/onednn_net.cpp)
+  libdnnl-dev
   # portraitseg serve: the HTTP library
   libcpp-httplib-dev
   # scripts/sanitize.sh and scripts/fuzz.sh: clang with its sanitizer and libFuzzer runtimes

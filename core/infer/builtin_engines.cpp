@@ -7,9 +7,10 @@ EngineEntry libtorch_engine();
 EngineEntry torchscript_engine();
 EngineEntry opencv_engine();
 EngineEntry onnx_torch_engine();
+EngineEntry onednn_engine();
 
 std::vector<EngineEntry> builtin_engines() {
-  return {libtorch_engine(), torchscript_engine(), opencv_engine(), onnx_torch_engine()};
+  return {libtorch_engine(), torchscript_engine(), opencv_engine(), onnx_torch_engine(), onednn_engine()};
 }
 
 }  // namespace pseg

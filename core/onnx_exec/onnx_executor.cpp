@@ -6,6 +6,8 @@
 #include <map>
 #include <stdexcept>
 
+#include "core/onnx_exec/fused_graph.h"
+#include "core/onnx_exec/onnx_attrs.h"
 #include "core/onnx_exec/onnx_tensor.h"
 
 namespace pseg {
@@ -14,40 +16,14 @@ namespace {
 using torch::Tensor;
 using Inputs = std::vector<Tensor>;
 
-const onnx::AttributeProto* find_attr(const onnx::NodeProto& n, const std::string& key) {
-  for (const auto& a : n.attribute())
-    if (a.name() == key) return &a;
-  return nullptr;
-}
-int64_t attr_int(const onnx::NodeProto& n, const std::string& key, int64_t fallback) {
-  const auto* a = find_attr(n, key);
-  return a ? a->i() : fallback;
-}
-float attr_float(const onnx::NodeProto& n, const std::string& key, float fallback) {
-  const auto* a = find_attr(n, key);
-  return a ? a->f() : fallback;
-}
-std::string attr_string(const onnx::NodeProto& n, const std::string& key, const std::string& fallback) {
-  const auto* a = find_attr(n, key);
-  return a ? a->s() : fallback;
-}
-std::vector<int64_t> attr_ints(const onnx::NodeProto& n, const std::string& key, std::vector<int64_t> fallback = {}) {
-  const auto* a = find_attr(n, key);
-  return a ? std::vector<int64_t>(a->ints().begin(), a->ints().end()) : fallback;
-}
-
-[[noreturn]] void fail(const onnx::NodeProto& n, const std::string& why) {
-  throw std::runtime_error("ONNX " + n.op_type() + " node " + n.name() + ": " + why);
-}
-
 // ONNX pads are [begins..., ends...]; LibTorch's convolutions and pools take one symmetric pad per axis.
 std::vector<int64_t> symmetric_pads(const onnx::NodeProto& n, size_t spatial) {
   const auto pads = attr_ints(n, "pads", std::vector<int64_t>(2 * spatial, 0));
-  if (attr_string(n, "auto_pad", "NOTSET") != "NOTSET") fail(n, "auto_pad is not supported");
-  if (pads.size() != 2 * spatial) fail(n, "expected " + std::to_string(2 * spatial) + " pads");
+  if (attr_string(n, "auto_pad", "NOTSET") != "NOTSET") fail_node(n, "auto_pad is not supported");
+  if (pads.size() != 2 * spatial) fail_node(n, "expected " + std::to_string(2 * spatial) + " pads");
   std::vector<int64_t> out(spatial);
   for (size_t i = 0; i < spatial; ++i) {
-    if (pads[i] != pads[i + spatial]) fail(n, "asymmetric pads are not supported");
+    if (pads[i] != pads[i + spatial]) fail_node(n, "asymmetric pads are not supported");
     out[i] = pads[i];
   }
   return out;
@@ -58,7 +34,7 @@ int64_t axis_of(int64_t axis, int64_t rank) { return axis < 0 ? axis + rank : ax
 // `axis` of a rank-`rank` value, checked.
 int64_t checked_axis(const onnx::NodeProto& n, int64_t axis, int64_t rank) {
   const int64_t a = axis_of(axis, rank);
-  if (a < 0 || a >= rank) fail(n, "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
+  if (a < 0 || a >= rank) fail_node(n, "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
   return a;
 }
 
@@ -69,7 +45,7 @@ std::pair<Tensor, Tensor> quant_params(const onnx::NodeProto& n, const Inputs& i
   if (scale.numel() > 1) {
     std::vector<int64_t> shape(static_cast<size_t>(rank), 1);
     const int64_t axis = checked_axis(n, attr_int(n, "axis", 1), rank);
-    if (in[0].size(axis) != scale.numel()) fail(n, "per-axis scale does not match the axis");
+    if (in[0].size(axis) != scale.numel()) fail_node(n, "per-axis scale does not match the axis");
     shape[static_cast<size_t>(axis)] = scale.numel();
     scale = scale.reshape(shape);
     zero = zero.reshape(shape);
@@ -77,34 +53,24 @@ std::pair<Tensor, Tensor> quant_params(const onnx::NodeProto& n, const Inputs& i
   return {scale, zero};
 }
 
-// Linear resize along one axis under an ONNX coordinate transformation mode (exactly as the spec computes it).
+// Linear resize along one axis under an ONNX coordinate transformation mode (linear_resize_taps).
 Tensor resize_axis(const Tensor& x, int64_t dim, double scale, const std::string& mode, const onnx::NodeProto& n) {
   const int64_t in = x.size(dim);
-  if (!(scale > 0 && scale <= 64)) fail(n, "scale " + std::to_string(scale) + " is outside (0, 64]");
-  const int64_t out = static_cast<int64_t>(std::floor(in * scale));
-  if (out == in && scale == 1.0) return x;
-  if (out < 1) fail(n, "scale " + std::to_string(scale) + " leaves no output");
-  std::vector<int64_t> lo(static_cast<size_t>(out)), hi(static_cast<size_t>(out));
-  std::vector<float> w(static_cast<size_t>(out));
-  for (int64_t i = 0; i < out; ++i) {
-    double src;
-    if (mode == "align_corners") src = out > 1 ? i * double(in - 1) / double(out - 1) : 0.0;
-    else if (mode == "asymmetric") src = i / scale;
-    else if (mode == "half_pixel") src = (i + 0.5) / scale - 0.5;
-    else if (mode == "pytorch_half_pixel") src = out > 1 ? (i + 0.5) / scale - 0.5 : 0.0;
-    else fail(n, "coordinate_transformation_mode " + mode + " is not supported");
-    src = std::min(std::max(src, 0.0), double(in - 1));
-    const int64_t i0 = static_cast<int64_t>(std::floor(src));
-    lo[static_cast<size_t>(i)] = i0;
-    hi[static_cast<size_t>(i)] = std::min(i0 + 1, in - 1);
-    w[static_cast<size_t>(i)] = static_cast<float>(src - i0);
+  if (static_cast<int64_t>(std::floor(in * scale)) == in && scale == 1.0) return x;
+  ResizeTaps taps;
+  try {
+    taps = linear_resize_taps(in, scale, mode);
+  } catch (const std::invalid_argument& e) {
+    fail_node(n, e.what());
   }
+  const int64_t out = static_cast<int64_t>(taps.w.size());
+  if (out < 1) fail_node(n, "scale " + std::to_string(scale) + " leaves no output");
   std::vector<int64_t> wshape(static_cast<size_t>(x.dim()), 1);
   wshape[static_cast<size_t>(dim)] = out;
   const auto on = torch::TensorOptions().device(x.device());
-  const Tensor weight = torch::tensor(w, on.dtype(torch::kFloat)).reshape(wshape).to(x.scalar_type());
-  const Tensor a = x.index_select(dim, torch::tensor(lo, on.dtype(torch::kLong)));
-  const Tensor b = x.index_select(dim, torch::tensor(hi, on.dtype(torch::kLong)));
+  const Tensor weight = torch::tensor(taps.w, on.dtype(torch::kFloat)).reshape(wshape).to(x.scalar_type());
+  const Tensor a = x.index_select(dim, torch::tensor(taps.lo, on.dtype(torch::kLong)));
+  const Tensor b = x.index_select(dim, torch::tensor(taps.hi, on.dtype(torch::kLong)));
   return a + (b - a) * weight;
 }
 
@@ -153,7 +119,7 @@ const std::map<std::string, OpFn>& ops() {
        }},
       {"ConvTranspose",
        [](const auto& n, const Inputs& in) {
-         if (find_attr(n, "output_shape")) fail(n, "output_shape is not supported (give pads and output_padding)");
+         if (find_attr(n, "output_shape")) fail_node(n, "output_shape is not supported (give pads and output_padding)");
          return torch::conv_transpose2d(in[0], in[1], in.size() > 2 ? in[2] : Tensor(), attr_ints(n, "strides", {1, 1}),
                                         symmetric_pads(n, 2), attr_ints(n, "output_padding", {0, 0}),
                                         attr_int(n, "group", 1), attr_ints(n, "dilations", {1, 1}));
@@ -183,7 +149,7 @@ const std::map<std::string, OpFn>& ops() {
          }
          if (mode == "edge") return F::pad(in[0], F::PadFuncOptions(torch_pads).mode(torch::kReplicate));
          if (mode == "reflect") return F::pad(in[0], F::PadFuncOptions(torch_pads).mode(torch::kReflect));
-         fail(n, "mode " + mode + " is not supported");
+         fail_node(n, "mode " + mode + " is not supported");
        }},
       {"Slice",
        [](const auto& n, const Inputs& in) {
@@ -193,7 +159,7 @@ const std::map<std::string, OpFn>& ops() {
          for (int64_t i = 0; i < count; ++i) {
            const int64_t axis = in.size() > 3 && in[3].defined() ? in[3][i].item<int64_t>() : i;
            const int64_t step = in.size() > 4 && in[4].defined() ? in[4][i].item<int64_t>() : 1;
-           if (step < 1) fail(n, "only positive steps are supported");
+           if (step < 1) fail_node(n, "only positive steps are supported");
            const int64_t dim = axis_of(axis, x.dim()), size = x.size(dim);
            auto clamp_index = [&](int64_t v) { return std::min(std::max(v < 0 ? v + size : v, int64_t{0}), size); };
            x = x.slice(dim, clamp_index(starts[i].item<int64_t>()), clamp_index(ends[i].item<int64_t>()), step);
@@ -202,8 +168,8 @@ const std::map<std::string, OpFn>& ops() {
        }},
       {"Resize",
        [](const auto& n, const Inputs& in) {
-         if (attr_string(n, "mode", "nearest") != "linear") fail(n, "only linear mode is supported");
-         if (in.size() < 3 || !in[2].defined() || in[2].numel() != in[0].dim()) fail(n, "needs constant scales");
+         if (attr_string(n, "mode", "nearest") != "linear") fail_node(n, "only linear mode is supported");
+         if (in.size() < 3 || !in[2].defined() || in[2].numel() != in[0].dim()) fail_node(n, "needs constant scales");
          const std::string mode = attr_string(n, "coordinate_transformation_mode", "half_pixel");
          const auto scales = in[2].to(torch::kDouble);
          Tensor x = in[0];
@@ -262,11 +228,11 @@ OnnxExecutor::OnnxExecutor(const onnx::ModelProto& model) : impl_(std::make_uniq
   if (impl_->input.empty() || g.output_size() == 0) throw std::runtime_error("ONNX graph has no input or no output");
   impl_->output = g.output(0).name();
   for (const auto& n : g.node()) {
-    if (!n.domain().empty() && n.domain() != "ai.onnx") fail(n, "domain " + n.domain() + " is not supported");
+    if (!n.domain().empty() && n.domain() != "ai.onnx") fail_node(n, "domain " + n.domain() + " is not supported");
     if (n.op_type() == "Constant") {
       const auto* value = find_attr(n, "value");
-      if (n.output_size() < 1) fail(n, "has no output");
-      if (!value || !value->has_t()) fail(n, "only tensor constants are supported");
+      if (n.output_size() < 1) fail_node(n, "has no output");
+      if (!value || !value->has_t()) fail_node(n, "only tensor constants are supported");
       impl_->constants[n.output(0)] = tensor_from_proto(value->t());
       continue;
     }
@@ -277,7 +243,7 @@ OnnxExecutor::OnnxExecutor(const onnx::ModelProto& model) : impl_(std::make_uniq
     auto required = required_inputs().find(n.op_type());
     const int needed = required == required_inputs().end() ? 1 : required->second;
     if (n.input_size() < needed || n.output_size() < 1 || n.input(0).empty())
-      fail(n, "expected at least " + std::to_string(needed) + " inputs and one output");
+      fail_node(n, "expected at least " + std::to_string(needed) + " inputs and one output");
     impl_->nodes.push_back(std::move(node));
   }
 }
@@ -320,7 +286,7 @@ Tensor OnnxExecutor::execute(const Tensor& input, const Observer& observe, const
         continue;
       }
       const Tensor* t = lookup(name);
-      if (!t) fail(n, "input " + name + " is not computed before its use");
+      if (!t) fail_node(n, "input " + name + " is not computed before its use");
       // Constants live on the CPU; a graph run on another device reads them there.
       in.push_back(t->device() == input.device() ? *t : t->to(input.device()));
     }
@@ -334,9 +300,9 @@ Tensor OnnxExecutor::execute(const Tensor& input, const Observer& observe, const
     try {
       out = ops().at(n.op_type())(n, in);
     } catch (const c10::Error& e) {
-      fail(n, e.what_without_backtrace());
+      fail_node(n, e.what_without_backtrace());
     } catch (const std::logic_error& e) {  // out_of_range, invalid_argument: a malformed node
-      fail(n, e.what());
+      fail_node(n, e.what());
     }
     if (half && out.is_floating_point()) out = out.to(torch::kHalf);
     if (observe) observe(n.output(0), out);

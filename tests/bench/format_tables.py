@@ -13,7 +13,7 @@ import json
 import os
 import sys
 
-PORTRAITSEG_ENGINES = ("libtorch", "torchscript", "opencv", "onnx-torch")
+PORTRAITSEG_ENGINES = ("libtorch", "torchscript", "opencv", "onnx-torch", "onednn")
 
 
 def read_results(path):
@@ -69,9 +69,9 @@ def train_table(root, cases, notes):
 
 def infer_tables(root, cases, notes):
     head = ["| config | size | python eager | python TS frozen | onnxruntime | portraitseg libtorch | "
-            "portraitseg torchscript | portraitseg opencv | portraitseg onnx-torch | "
+            "portraitseg torchscript | portraitseg opencv | portraitseg onnx-torch | portraitseg onednn | "
             "fastest portraitseg / onnxruntime | portraitseg eager / python eager |",
-            "|---|---|---|---|---|---|---|---|---|---|---|"]
+            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     detail = ["| config | engine | size | batch | threads | median ms | p90 ms | p99 ms | fps |",
               "|---|---|---|---|---|---|---|---|---|"]
     onnx_sources = []

@@ -1,5 +1,5 @@
 // `portraitseg bench` inference mode: per-engine latency rows with the documented JSON keys, for a fresh net from a
-// config (all three engines), an exported file (its own engine), batches, and bad options. Tiny sizes, few runs:
+// config (every engine), an exported file (its own engine), batches, and bad options. Tiny sizes, few runs:
 // this checks the measurement, not the speed.
 #include <catch2/catch.hpp>
 
@@ -33,7 +33,7 @@ void check_row(const json& row, const std::string& engine, int64_t h, int64_t w,
 
 }  // namespace
 
-TEST_CASE("bench inference: a config's fresh net in all four engines, JSON rows", "[tools][bench]") {
+TEST_CASE("bench inference: a config's fresh net in all five engines, JSON rows", "[tools][bench]") {
   ScratchDir dir("bench_infer_config");
   const std::string cfg = write_json(dir / "prisma.json", {{"model", {{"net", "prisma_net"}}}});
   const auto r = run_cli("bench --config " + shell_arg(cfg) + " --size 64x96 --runs 4 --warmup 1 --threads 1 --json");
@@ -41,11 +41,12 @@ TEST_CASE("bench inference: a config's fresh net in all four engines, JSON rows"
   REQUIRE(r.exit_code == 0);
   const json j = last_json(r.out);
   REQUIRE(j.size() == 1);
-  REQUIRE(j["results"].size() == 4);
+  REQUIRE(j["results"].size() == 5);
   check_row(j["results"][0], "libtorch", 64, 96, 1);
   check_row(j["results"][1], "torchscript", 64, 96, 1);
   check_row(j["results"][2], "opencv", 64, 96, 1);
   check_row(j["results"][3], "onnx-torch", 64, 96, 1);
+  check_row(j["results"][4], "onednn", 64, 96, 1);
 }
 
 TEST_CASE("bench inference: exported files, batches, the text table", "[tools][bench]") {
@@ -55,9 +56,10 @@ TEST_CASE("bench inference: exported files, batches, the text table", "[tools][b
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
   json j = last_json(r.out);
-  REQUIRE(j["results"].size() == 2);  // both engines opening .onnx files
+  REQUIRE(j["results"].size() == 3);  // the three engines opening .onnx files
   check_row(j["results"][0], "opencv", 64, 64, 1);
   check_row(j["results"][1], "onnx-torch", 64, 64, 1);
+  check_row(j["results"][2], "onednn", 64, 64, 1);
 
   r = run_cli("bench --model " + shell_arg(model.string() + ".pt") + " --batch 2 --runs 3 --warmup 1 --threads 1 --json");
   INFO(r.out);
@@ -93,6 +95,6 @@ TEST_CASE("bench inference: nearest-rank percentiles", "[core][bench]") {
   CHECK(percentile(v, 90) == 9);
   CHECK(percentile(v, 99) == 10);
   CHECK(percentile({3.0}, 99) == 3);
-  CHECK(parse_engine_choice("all").size() == 4);
+  CHECK(parse_engine_choice("all").size() == 5);
   CHECK_THROWS_AS(parse_engine_choice("onnxruntime"), std::invalid_argument);
 }

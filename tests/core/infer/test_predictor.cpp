@@ -1,4 +1,4 @@
-// The Predictor: the four engines agree on the same weights, output comes back at the input's size, the square
+// The Predictor: the five engines agree on the same weights, output comes back at the input's size, the square
 // padding is undone, preprocessing matches the training evaluation pipeline, and bad inputs are refused.
 #include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
@@ -28,14 +28,15 @@ double max_abs_diff(const cv::Mat& a, const cv::Mat& b) {
 }
 
 struct Engines {
-  std::unique_ptr<Predictor> libtorch, torchscript, opencv, onnx_torch;
+  std::unique_ptr<Predictor> libtorch, torchscript, opencv, onnx_torch, onednn;
 };
 
 Engines open_all(const TinyModel& m, const PredictorOptions& o = {}) {
-  PredictorOptions onnx_torch = o;
+  PredictorOptions onnx_torch = o, onednn = o;
   onnx_torch.engine = "onnx-torch";
+  onednn.engine = "onednn";
   return {open_predictor(m.ckpt, o), open_predictor(m.pt, o), open_predictor(m.onnx, o),
-          open_predictor(m.onnx, onnx_torch)};
+          open_predictor(m.onnx, onnx_torch), open_predictor(m.onnx, onednn)};
 }
 
 const nlohmann::json kPrisma = {{"net", "prisma_net"}, {"input_size", {64, 64}}};
@@ -43,7 +44,7 @@ const nlohmann::json kPortraitVideo = {{"net", "portrait_net"}, {"in_channels", 
 
 }  // namespace
 
-TEST_CASE("the four engines agree and answer at the input's size", "[core][predictor]") {
+TEST_CASE("the five engines agree and answer at the input's size", "[core][predictor]") {
   ScratchDir dir("predictor_agree");
   const TinyModel model = write_tiny_model(dir.path(), "prisma", kPrisma);
   Engines e = open_all(model);
@@ -51,6 +52,7 @@ TEST_CASE("the four engines agree and answer at the input's size", "[core][predi
   CHECK(e.torchscript->engine() == "torchscript");
   CHECK(e.opencv->engine() == "opencv");
   CHECK(e.onnx_torch->engine() == "onnx-torch");
+  CHECK(e.onednn->engine() == "onednn");
   CHECK(e.opencv->meta().color_order == "rgb");
   CHECK(e.opencv->meta().channels == 3);
   for (const cv::Size size : {cv::Size(71, 45), cv::Size(33, 97), cv::Size(64, 64), cv::Size(150, 20)}) {
@@ -60,11 +62,13 @@ TEST_CASE("the four engines agree and answer at the input's size", "[core][predi
     const Prediction b = e.torchscript->predict(img);
     const Prediction c = e.opencv->predict(img);
     const Prediction d = e.onnx_torch->predict(img);
+    const Prediction o = e.onednn->predict(img);
     CHECK(a.probability.size() == size);
     CHECK(a.probability.type() == CV_32FC1);
     CHECK(max_abs_diff(a.probability, b.probability) < 1e-4);
     CHECK(max_abs_diff(a.probability, c.probability) < 1e-4);
     CHECK(max_abs_diff(a.probability, d.probability) < 1e-4);
+    CHECK(max_abs_diff(a.probability, o.probability) < 1e-4);
     double lo = 0, hi = 0;
     cv::minMaxLoc(a.probability, &lo, &hi);
     CHECK(lo >= 0.0);
@@ -124,7 +128,7 @@ TEST_CASE("a prior channel model runs with and without a prior", "[core][predict
   CHECK(with.size() == img.size());
   CHECK(max_abs_diff(none, with) > 1e-3);  // the prior reaches the net
   CHECK(max_abs_diff(none, e.libtorch->predict(img, cv::Mat::zeros(60, 90, CV_32FC1)).probability) < 1e-6);
-  for (Predictor* p : {e.torchscript.get(), e.opencv.get(), e.onnx_torch.get()}) {
+  for (Predictor* p : {e.torchscript.get(), e.opencv.get(), e.onnx_torch.get(), e.onednn.get()}) {
     INFO(p->engine());
     CHECK(max_abs_diff(p->predict(img).probability, none) < 1e-4);
     CHECK(max_abs_diff(p->predict(img, prior).probability, with) < 1e-4);

@@ -1,0 +1,64 @@
+// The oneDNN engine: an exported fp32 .onnx file compiled into oneDNN primitives with fused epilogues
+// (core/onnx_exec/onednn_net.h), on the CPU.
+#include <stdexcept>
+
+#include "core/infer/engine_blob.h"
+#include "core/infer/engine_registry.h"
+#include "core/onnx_exec/onednn_net.h"
+#include "core/onnx_exec/onnx_file.h"
+
+namespace pseg {
+namespace {
+
+class OnednnPredictor : public Predictor {
+ public:
+  OnednnPredictor(const std::string& path, ModelMeta meta, const PredictorOptions& options)
+      : Predictor(std::move(meta), "onednn", path, options), net_(compile(path)) {}
+
+  cv::Mat infer(const cv::Mat& blob) override {
+    check_input_blob(blob, meta());
+    const auto& in = net_.input_dims();
+    const auto& out = net_.output_dims();
+    if (blob.size[0] % in[0] != 0 || blob.size[1] != in[1])
+      throw std::invalid_argument(path() + ": the oneDNN engine runs batches of " + std::to_string(in[0]) + " with " +
+                                  std::to_string(in[1]) + " channels");
+    const cv::Mat input = blob.isContinuous() ? blob : blob.clone();
+    const int sizes[] = {blob.size[0], static_cast<int>(out[1]), static_cast<int>(out[2]), static_cast<int>(out[3])};
+    cv::Mat output(4, sizes, CV_32F);
+    const size_t in_step = input.total() / static_cast<size_t>(blob.size[0]) * static_cast<size_t>(in[0]);
+    const size_t out_step = output.total() / static_cast<size_t>(blob.size[0]) * static_cast<size_t>(in[0]);
+    try {
+      for (int i = 0; i < blob.size[0]; i += static_cast<int>(in[0]))
+        net_.run(input.ptr<float>() + i / in[0] * in_step, output.ptr<float>() + i / in[0] * out_step);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(path() + ": " + e.what());
+    }
+    return probability_blob(output, meta());
+  }
+
+ private:
+  static OnednnNet compile(const std::string& path) {
+    const onnx::ModelProto model = read_onnx_model(path);
+    try {
+      return OnednnNet(model);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(path + ": the oneDNN engine cannot run the model: " + e.what());
+    }
+  }
+
+  OnednnNet net_;
+};
+
+}  // namespace
+
+EngineEntry onednn_engine() {
+  EngineEntry e{"onednn", "an exported fp32 ONNX file compiled into oneDNN kernels with fused activations (CPU)",
+                ".onnx", "onnx", true,
+                [](const std::string& path, const PredictorOptions& options) -> std::unique_ptr<Predictor> {
+                  return std::make_unique<OnednnPredictor>(path, read_onnx_meta(path), options);
+                }};
+  e.read_meta = read_onnx_meta;
+  return e;
+}
+
+}  // namespace pseg

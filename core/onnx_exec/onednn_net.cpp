@@ -1,0 +1,506 @@
+#include "core/onnx_exec/onednn_net.h"
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "core/onnx_exec/fused_graph.h"
+#include "core/onnx_exec/onnx_attrs.h"
+
+namespace pseg {
+namespace {
+
+using dnnl::memory;
+using Dims = std::vector<int64_t>;
+using Args = std::unordered_map<int, memory>;
+
+[[noreturn]] void fail_at(const FusedNode& n, const std::string& why) {
+  throw std::runtime_error("ONNX " + n.op() + " node " + n.proto.name() + ": " + why);
+}
+
+// The dense row-major format of a rank-`rank` tensor.
+memory::format_tag tag_of_rank(size_t rank) {
+  static const memory::format_tag tags[] = {memory::format_tag::a, memory::format_tag::ab, memory::format_tag::abc,
+                                            memory::format_tag::abcd, memory::format_tag::abcde};
+  if (rank < 1 || rank > 5) throw std::runtime_error("oneDNN: unsupported rank " + std::to_string(rank));
+  return tags[rank - 1];
+}
+
+memory::desc plain_desc(const Dims& dims) {
+  return memory::desc(memory::dims(dims.begin(), dims.end()), memory::data_type::f32, tag_of_rank(dims.size()));
+}
+
+// Activations live channels-last (NHWC): oneDNN's brgemm convolutions on AVX-512 pick it, and element-wise ops,
+// concatenation, resize and the transposed convolution's column pass then read it without reorders.
+memory::desc act_desc(const Dims& dims) {
+  if (dims.size() != 4) return plain_desc(dims);
+  return memory::desc(memory::dims(dims.begin(), dims.end()), memory::data_type::f32, memory::format_tag::acdb);
+}
+
+memory::desc any_desc(const Dims& dims) {
+  return memory::desc(memory::dims(dims.begin(), dims.end()), memory::data_type::f32, memory::format_tag::any);
+}
+
+// A constant's dimensions right-aligned to `rank` (ONNX broadcasting).
+Dims broadcast_dims(const Dims& dims, size_t rank) {
+  Dims out(rank - std::min(rank, dims.size()), 1);
+  out.insert(out.end(), dims.begin(), dims.end());
+  return out;
+}
+
+dnnl::algorithm eltwise_algorithm(Epilogue::Kind k) {
+  switch (k) {
+    case Epilogue::Kind::Relu: return dnnl::algorithm::eltwise_relu;
+    case Epilogue::Kind::Clip: return dnnl::algorithm::eltwise_clip;
+    case Epilogue::Kind::Sigmoid: return dnnl::algorithm::eltwise_logistic;
+    default: return dnnl::algorithm::undef;
+  }
+}
+dnnl::algorithm binary_algorithm(Epilogue::Kind k) {
+  switch (k) {
+    case Epilogue::Kind::Add: return dnnl::algorithm::binary_add;
+    case Epilogue::Kind::Sub: return dnnl::algorithm::binary_sub;
+    case Epilogue::Kind::Mul: return dnnl::algorithm::binary_mul;
+    default: return dnnl::algorithm::undef;
+  }
+}
+
+// Runs body(i) for i in [0, count) on OpenMP's threads, the pool oneDNN runs on (serially in a build without OpenMP).
+template <class F>
+void parallel_for(int64_t count, const F& body) {
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+  for (int64_t i = 0; i < count; ++i) body(i);
+}
+
+}  // namespace
+
+struct OnednnNet::Impl {
+  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+  dnnl::stream stream{engine};
+  FusedGraph graph;
+  struct Step {
+    dnnl::primitive primitive;
+    Args args;
+    std::function<void()> custom;  // set instead of `primitive` for what oneDNN has no primitive for
+  };
+  std::vector<Step> steps;
+  std::unordered_map<std::string, memory> values;                   // each value as its producer wrote it
+  std::unordered_map<std::string, std::vector<memory>> conversions;  // the same values in other layouts
+  std::unordered_map<std::string, memory> constants;                // constants as plain oneDNN memory
+  memory input, output;
+  Dims input_dims, output_dims;
+
+  explicit Impl(const onnx::ModelProto& model) : graph(fuse_onnx_graph(model)) {
+    input_dims = graph.dims.at(graph.input);
+    input = memory(plain_desc(input_dims), engine);
+    values[graph.input] = input;
+    for (const auto& n : graph.nodes) lower(n);
+    output_dims = graph.dims.at(graph.output);
+    if (output_dims.size() != 4) throw std::runtime_error("ONNX graph output " + graph.output + " is not 4-D");
+    output = in_layout(graph.output, plain_desc(output_dims));
+  }
+
+  memory new_memory(const memory::desc& d) { return memory(d, engine); }
+
+  void add(dnnl::primitive p, Args args) { steps.push_back(Step{std::move(p), std::move(args), nullptr}); }
+
+  const memory& value(const FusedNode& n, const std::string& name) {
+    const auto it = values.find(name);
+    if (it == values.end()) fail_at(n, "reads " + name + ", which no earlier node computes");
+    return it->second;
+  }
+
+  // `name` in layout `want`: the value itself when it is already so, else a reorder added once.
+  memory in_layout(const std::string& name, const memory::desc& want) {
+    const memory& m = values.at(name);
+    if (m.get_desc() == want) return m;
+    for (const auto& c : conversions[name])
+      if (c.get_desc() == want) return c;
+    memory out = new_memory(want);
+    add(dnnl::reorder(m, out), {{DNNL_ARG_FROM, m}, {DNNL_ARG_TO, out}});
+    conversions[name].push_back(out);
+    return out;
+  }
+
+  // A constant as oneDNN memory with dimensions `dims` (same element count) and format `tag`.
+  memory constant(const FusedNode& n, const std::string& name, const Dims& dims, memory::format_tag tag) {
+    const auto it = graph.constants.find(name);
+    if (it == graph.constants.end()) fail_at(n, name + " must be a constant");
+    const auto& c = it->second;
+    int64_t count = 1;
+    for (int64_t d : dims) count *= d;
+    if (c.floats.size() != static_cast<size_t>(count)) fail_at(n, name + " is not a float tensor of the expected size");
+    memory m(memory::desc(memory::dims(dims.begin(), dims.end()), memory::data_type::f32, tag), engine);
+    std::memcpy(m.get_data_handle(), c.floats.data(), c.floats.size() * sizeof(float));
+    return m;
+  }
+  // An element-wise operand: a constant (plain, broadcast to the value's rank) or a value as it is.
+  memory operand(const FusedNode& n, const std::string& name, size_t rank) {
+    const auto c = graph.constants.find(name);
+    if (c == graph.constants.end()) return value(n, name);
+    const Dims d = broadcast_dims(c->second.dims, rank);
+    return constant(n, name, d, tag_of_rank(d.size()));
+  }
+  // PReLU's slope as the plain per-channel (or single) weights oneDNN takes, and its mask.
+  std::pair<memory, int> prelu_slope(const FusedNode& n, const std::string& name, const Dims& x) {
+    const auto& c = graph.constants.at(name);
+    if (c.floats.size() == 1) return {constant(n, name, Dims(x.size(), 1), tag_of_rank(x.size())), 0};
+    if (static_cast<int64_t>(c.floats.size()) != x[1]) fail_at(n, "the slope must be per channel or a single value");
+    Dims d(x.size(), 1);
+    d[1] = x[1];
+    return {constant(n, name, d, tag_of_rank(d.size())), 1 << 1};
+  }
+
+  // Post-ops for `epilogue` on an output of dimensions `y`, with their runtime arguments added to `args`.
+  dnnl::primitive_attr post_ops(const FusedNode& n, const std::vector<Epilogue>& epilogue, const Dims& y, Args& args) {
+    dnnl::post_ops ops;
+    for (size_t k = 0; k < epilogue.size(); ++k) {
+      const auto& e = epilogue[k];
+      const int slot = DNNL_ARG_ATTR_MULTIPLE_POST_OP(static_cast<int>(k));
+      if (eltwise_algorithm(e.kind) != dnnl::algorithm::undef) {
+        ops.append_eltwise(1.f, eltwise_algorithm(e.kind), e.lo, e.hi);
+      } else if (e.kind == Epilogue::Kind::PRelu) {
+        auto [slope, mask] = prelu_slope(n, e.operand, y);
+        ops.append_prelu(mask);
+        args[slot | DNNL_ARG_WEIGHTS] = slope;
+      } else {
+        const memory other = operand(n, e.operand, y.size());
+        ops.append_binary(binary_algorithm(e.kind), other.get_desc());
+        args[slot | DNNL_ARG_SRC_1] = other;
+      }
+    }
+    dnnl::primitive_attr attr;
+    attr.set_post_ops(ops);
+    return attr;
+  }
+
+  // The epilogue as primitives of their own, one per step, from value `x` (dims `dims`); returns the result.
+  memory standalone(const FusedNode& n, memory x, const Dims& dims, const std::vector<Epilogue>& epilogue) {
+    for (const auto& e : epilogue) {
+      memory y = new_memory(x.get_desc());
+      Args args{{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, y}};
+      if (eltwise_algorithm(e.kind) != dnnl::algorithm::undef) {
+        dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_inference, eltwise_algorithm(e.kind), x.get_desc(), e.lo,
+                                      e.hi);
+        add(dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(d, engine)), std::move(args));
+      } else if (e.kind == Epilogue::Kind::PRelu) {
+        const memory slope = prelu_slope(n, e.operand, dims).first;
+        dnnl::prelu_forward::desc d(dnnl::prop_kind::forward_inference, x.get_desc(), slope.get_desc());
+        args[DNNL_ARG_WEIGHTS] = slope;
+        add(dnnl::prelu_forward(dnnl::prelu_forward::primitive_desc(d, engine)), std::move(args));
+      } else {
+        const memory other = operand(n, e.operand, dims.size());
+        dnnl::binary::desc d(binary_algorithm(e.kind), x.get_desc(), other.get_desc(), x.get_desc());
+        args = {{DNNL_ARG_SRC_0, x}, {DNNL_ARG_SRC_1, other}, {DNNL_ARG_DST, y}};
+        add(dnnl::binary(dnnl::binary::primitive_desc(d, engine)), std::move(args));
+      }
+      x = y;
+    }
+    return x;
+  }
+
+  void lower(const FusedNode& n) {
+    const std::string& op = n.op();
+    const Dims& x = graph.dims.at(n.inputs.at(0));
+    const Dims& y = graph.dims.at(n.output);
+    if (op == "ConvTranspose" && attr_int(n.proto, "group", 1) == 1) return lower_transposed(n, x, y);
+    if (op == "Conv" || op == "ConvTranspose") return lower_convolution(n, x, y);
+    if (op == "MaxPool" || op == "AveragePool" || op == "GlobalAveragePool") return lower_pooling(n, x, y);
+    if (op == "Concat") {
+      std::vector<memory::desc> srcs;
+      Args args;
+      for (size_t i = 0; i < n.inputs.size(); ++i) {
+        const memory m = in_layout(n.inputs[i], act_desc(graph.dims.at(n.inputs[i])));
+        srcs.push_back(m.get_desc());
+        args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] = m;
+      }
+      dnnl::concat::primitive_desc pd(1, srcs, engine);
+      memory dst = new_memory(pd.dst_desc());
+      args[DNNL_ARG_DST] = dst;
+      add(dnnl::concat(pd), std::move(args));
+      values[n.output] = dst;
+      return;
+    }
+    if (op == "Softmax") {
+      const memory src = in_layout(n.inputs[0], act_desc(x));
+      memory dst = new_memory(src.get_desc());
+      dnnl::softmax_forward::desc d(dnnl::prop_kind::forward_inference, src.get_desc(), 1);
+      add(dnnl::softmax_forward(dnnl::softmax_forward::primitive_desc(d, engine)),
+          {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
+      values[n.output] = dst;
+      return;
+    }
+    if (op == "Slice" || op == "Pad") {
+      // Both copy a window: Slice from the window of its input, Pad into the window of its output, whose border
+      // keeps the constant written here once.
+      const memory src = in_layout(n.inputs[0], act_desc(x));
+      memory dst = new_memory(act_desc(y));
+      const bool pad = op == "Pad";
+      if (pad) std::fill_n(static_cast<float*>(dst.get_data_handle()), dst.get_desc().get_size() / sizeof(float), n.pad_value);
+      const Dims& small = pad ? x : y;
+      const Dims offsets = pad ? Dims{0, 0, n.pads[0], n.pads[1]} : n.slice_begin;
+      const memory::dims sub_dims(small.begin(), small.end()), sub_offsets(offsets.begin(), offsets.end());
+      const memory window(pad ? dst.get_desc().submemory_desc(sub_dims, sub_offsets)
+                              : src.get_desc().submemory_desc(sub_dims, sub_offsets),
+                          engine, pad ? dst.get_data_handle() : src.get_data_handle());
+      const memory& from = pad ? src : window;
+      const memory& to = pad ? window : dst;
+      add(dnnl::reorder(from, to), {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
+      values[n.output] = dst;
+      return;
+    }
+    if (op == "Resize") return lower_resize(n, x, y);
+    // An element-wise op no convolution took in.
+    values[n.output] = standalone(n, value(n, n.inputs[0]), x, n.epilogue);
+  }
+
+  void lower_convolution(const FusedNode& n, const Dims& x, const Dims& y) {
+    const bool transposed = n.op() == "ConvTranspose";
+    const std::string& weight_name = n.inputs.at(1);
+    const Dims& wd = graph.dims.count(weight_name) ? graph.dims.at(weight_name) : graph.constants.at(weight_name).dims;
+    const int64_t group = attr_int(n.proto, "group", 1);
+    const auto s = attr_ints(n.proto, "strides", {1, 1}), d = attr_ints(n.proto, "dilations", {1, 1});
+    const int64_t out_channels = y[1], in_channels = x[1];
+    // oneDNN's weight dimensions are (g,) oc, ic, kh, kw whatever the storage order: ONNX stores a convolution's as
+    // oc-major, a transposed convolution's as ic-major ("iohw").
+    Dims dims = {out_channels / group, in_channels / group, wd[2], wd[3]};
+    if (group > 1) dims.insert(dims.begin(), group);
+    using tag = memory::format_tag;
+    const tag user_tag = transposed ? (group > 1 ? tag::giohw : tag::iohw) : (group > 1 ? tag::goihw : tag::oihw);
+    const memory user_weights = constant(n, weight_name, dims, user_tag);
+    memory bias = new_memory(plain_desc({out_channels}));
+    if (n.inputs.size() > 2 && !n.inputs[2].empty()) bias = constant(n, n.inputs[2], {out_channels}, tag::a);
+    else std::fill_n(static_cast<float*>(bias.get_data_handle()), out_channels, 0.f);
+
+    const memory::dims strides{s[0], s[1]}, dilation{d[0] - 1, d[1] - 1};
+    const memory::dims pad_l{n.pads[0], n.pads[1]}, pad_r{n.pads[2], n.pads[3]};
+    if (n.pads[2] < 0 || n.pads[3] < 0) fail_at(n, "output padding beyond the padding is not supported");
+    const memory::desc src_md = act_desc(x), w_any = any_desc(dims), dst_md = act_desc(y);
+
+    // As much of the epilogue fused as oneDNN has an optimised kernel for; the rest runs as primitives of its own.
+    for (size_t fused = n.epilogue.size();; --fused) {
+      const std::vector<Epilogue> head(n.epilogue.begin(), n.epilogue.begin() + static_cast<std::ptrdiff_t>(fused));
+      const std::vector<Epilogue> tail(n.epilogue.begin() + static_cast<std::ptrdiff_t>(fused), n.epilogue.end());
+      Args args;
+      const dnnl::primitive_attr attr = post_ops(n, head, y, args);
+      dnnl::primitive primitive;
+      memory::desc weights_desc;
+      std::string impl;
+      try {
+        if (transposed) {
+          dnnl::deconvolution_forward::desc desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct,
+                                                 src_md, w_any, bias.get_desc(), dst_md, strides, dilation, pad_l, pad_r);
+          dnnl::deconvolution_forward::primitive_desc pd(desc, attr, engine);
+          primitive = dnnl::deconvolution_forward(pd);
+          weights_desc = pd.weights_desc(), impl = pd.impl_info_str();
+        } else {
+          dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                                               src_md, w_any, bias.get_desc(), dst_md, strides, dilation, pad_l, pad_r);
+          dnnl::convolution_forward::primitive_desc pd(desc, attr, engine);
+          primitive = dnnl::convolution_forward(pd);
+          weights_desc = pd.weights_desc(), impl = pd.impl_info_str();
+        }
+      } catch (const dnnl::error& e) {
+        if (fused == 0) fail_at(n, std::string("oneDNN has no kernel for it: ") + e.what());
+        continue;
+      }
+      if (fused > 0 && impl.rfind("ref", 0) == 0) continue;  // a reference kernel: slower than running apart
+      memory weights = user_weights;
+      if (weights_desc != user_weights.get_desc()) {
+        weights = new_memory(weights_desc);
+        memory from = user_weights;
+        dnnl::reorder(from, weights).execute(stream, from, weights);
+        stream.wait();
+      }
+      memory dst = new_memory(dst_md);
+      args[DNNL_ARG_SRC] = in_layout(n.inputs[0], src_md);
+      args[DNNL_ARG_WEIGHTS] = weights;
+      args[DNNL_ARG_BIAS] = bias;
+      args[DNNL_ARG_DST] = dst;
+      add(primitive, std::move(args));
+      values[n.output] = standalone(n, dst, y, tail);
+      return;
+    }
+  }
+
+  // A transposed convolution as one matrix product and one gathering pass, channels-last:
+  //   columns[pixel][ky, kx, oc] = sum over ic of input[pixel][ic] * weight[ic][oc][ky][kx]   (oneDNN matmul)
+  //   output[oy][ox][oc] = bias[oc] + sum of columns[iy, ix][ky, kx, oc] where iy * s + ky * d - pad == oy (and x)
+  // oneDNN 2.6's own strided transposed convolution computes the zero-inserted input and is several times slower.
+  void lower_transposed(const FusedNode& n, const Dims& x, const Dims& y) {
+    const auto weight = graph.constants.find(n.inputs.at(1));
+    if (weight == graph.constants.end()) fail_at(n, "the weight must be a constant");
+    const GraphConstant& w = weight->second;
+    const auto s = attr_ints(n.proto, "strides", {1, 1}), d = attr_ints(n.proto, "dilations", {1, 1});
+    const int64_t batch = x[0], in_c = x[1], in_h = x[2], in_w = x[3], out_c = y[1], out_h = y[2], out_w = y[3];
+    const int64_t kh = w.dims[2], kw = w.dims[3], width = kh * kw * out_c;
+    if (w.floats.size() != static_cast<size_t>(in_c * width)) fail_at(n, "the weight is not a float tensor of its size");
+    std::vector<float> matrix(w.floats.size());
+    for (int64_t ic = 0; ic < in_c; ++ic)
+      for (int64_t oc = 0; oc < out_c; ++oc)
+        for (int64_t k = 0; k < kh * kw; ++k)
+          matrix[static_cast<size_t>(ic * width + k * out_c + oc)] = w.floats[static_cast<size_t>((ic * out_c + oc) * kh * kw + k)];
+    std::vector<float> bias(static_cast<size_t>(out_c), 0.f);
+    if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
+      const auto& b = graph.constants.at(n.inputs[2]).floats;
+      if (b.size() != bias.size()) fail_at(n, "the bias does not match the output channels");
+      bias = b;
+    }
+
+    const int64_t pixels = batch * in_h * in_w;
+    const memory::desc src_md({pixels, in_c}, memory::data_type::f32, memory::format_tag::ab);
+    const memory::desc cols_md({pixels, width}, memory::data_type::f32, memory::format_tag::ab);
+    const memory::desc w_user_md({in_c, width}, memory::data_type::f32, memory::format_tag::ab);
+    dnnl::matmul::primitive_desc pd(
+        dnnl::matmul::desc(src_md, memory::desc({in_c, width}, memory::data_type::f32, memory::format_tag::any), cols_md),
+        engine);
+    memory weights(w_user_md, engine);
+    std::memcpy(weights.get_data_handle(), matrix.data(), matrix.size() * sizeof(float));
+    if (pd.weights_desc() != w_user_md) {
+      memory packed = new_memory(pd.weights_desc());
+      dnnl::reorder(weights, packed).execute(stream, weights, packed);
+      stream.wait();
+      weights = packed;
+    }
+    const memory src = in_layout(n.inputs[0], act_desc(x));
+    const memory src_2d(src_md, engine, src.get_data_handle());
+    const memory cols = new_memory(cols_md);
+    add(dnnl::matmul(pd), {{DNNL_ARG_SRC, src_2d}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, cols}});
+
+    // Leading ReLU / Clip steps of the epilogue are applied in the gathering pass; the rest run apart.
+    float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
+    size_t inline_steps = 0;
+    for (; inline_steps < n.epilogue.size(); ++inline_steps) {
+      const auto& e = n.epilogue[inline_steps];
+      if (e.kind == Epilogue::Kind::Relu) lo = std::max(lo, 0.f), hi = std::max(hi, 0.f);
+      else if (e.kind == Epilogue::Kind::Clip) lo = std::min(std::max(lo, e.lo), e.hi), hi = std::min(std::max(hi, e.lo), e.hi);
+      else break;
+    }
+    memory dst = new_memory(act_desc(y));
+    const auto* columns = static_cast<const float*>(cols.get_data_handle());
+    auto* out = static_cast<float*>(dst.get_data_handle());
+    const int64_t sh = s[0], sw = s[1], dh = d[0], dw = d[1], pt = n.pads[0], pl = n.pads[1];
+    steps.push_back(Step{{}, {}, [=] {
+      parallel_for(batch * out_h, [&](int64_t row) {
+        const int64_t b = row / out_h, oy = row % out_h;
+        for (int64_t ox = 0; ox < out_w; ++ox) {
+          float* acc = out + (row * out_w + ox) * out_c;
+          std::copy(bias.begin(), bias.end(), acc);
+          for (int64_t ky = 0; ky < kh; ++ky) {
+            const int64_t ty = oy + pt - ky * dh;
+            if (ty < 0 || ty % sh || ty / sh >= in_h) continue;
+            for (int64_t kx = 0; kx < kw; ++kx) {
+              const int64_t tx = ox + pl - kx * dw;
+              if (tx < 0 || tx % sw || tx / sw >= in_w) continue;
+              const float* c = columns + ((b * in_h + ty / sh) * in_w + tx / sw) * width + (ky * kw + kx) * out_c;
+              for (int64_t oc = 0; oc < out_c; ++oc) acc[oc] += c[oc];
+            }
+          }
+          for (int64_t oc = 0; oc < out_c; ++oc) acc[oc] = std::min(std::max(acc[oc], lo), hi);
+        }
+      });
+    }});
+    values[n.output] = standalone(n, dst, y, {n.epilogue.begin() + static_cast<std::ptrdiff_t>(inline_steps), n.epilogue.end()});
+  }
+
+  void lower_pooling(const FusedNode& n, const Dims& x, const Dims& y) {
+    const bool global = n.op() == "GlobalAveragePool";
+    const auto k = global ? std::vector<int64_t>{x[2], x[3]} : attr_ints(n.proto, "kernel_shape");
+    const auto s = global ? std::vector<int64_t>{1, 1} : attr_ints(n.proto, "strides", {1, 1});
+    if (!global && attr_ints(n.proto, "dilations", {1, 1}) != std::vector<int64_t>{1, 1}) fail_at(n, "dilated pooling is not supported");
+    // ceil_mode's extra output row and column read past the end: padding on the right as oneDNN counts it.
+    const memory::dims pad_l{n.pads[0], n.pads[1]},
+        pad_r{(y[2] - 1) * s[0] + k[0] - x[2] - n.pads[0], (y[3] - 1) * s[1] + k[1] - x[3] - n.pads[1]};
+    dnnl::algorithm algorithm = dnnl::algorithm::pooling_max;
+    if (n.op() != "MaxPool")
+      algorithm = attr_int(n.proto, "count_include_pad", 0) ? dnnl::algorithm::pooling_avg_include_padding
+                                                            : dnnl::algorithm::pooling_avg_exclude_padding;
+    const memory src = in_layout(n.inputs[0], act_desc(x));
+    dnnl::pooling_forward::desc desc(dnnl::prop_kind::forward_inference, algorithm, src.get_desc(), act_desc(y),
+                                     {s[0], s[1]}, {k[0], k[1]}, pad_l, pad_r);
+    dnnl::pooling_forward::primitive_desc pd(desc, engine);
+    memory dst = new_memory(pd.dst_desc());
+    Args args{{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}};
+    if (pd.workspace_desc().get_size() > 0) args[DNNL_ARG_WORKSPACE] = new_memory(pd.workspace_desc());
+    add(dnnl::pooling_forward(pd), std::move(args));
+    values[n.output] = dst;
+  }
+
+  void lower_resize(const FusedNode& n, const Dims& x, const Dims& y) {
+    const std::string mode = attr_string(n.proto, "coordinate_transformation_mode", "half_pixel");
+    const auto& scales = graph.constants.at(n.inputs.at(2)).floats;
+    ResizeTaps rows, cols;
+    try {
+      rows = linear_resize_taps(x[2], scales[2], mode);
+      cols = linear_resize_taps(x[3], scales[3], mode);
+    } catch (const std::invalid_argument& e) {
+      fail_at(n, e.what());
+    }
+    const memory src = in_layout(n.inputs[0], act_desc(x));
+    memory dst = new_memory(act_desc(y));
+    const auto* in = static_cast<const float*>(src.get_data_handle());
+    auto* out = static_cast<float*>(dst.get_data_handle());
+    const int64_t channels = x[1], in_h = x[2], in_w = x[3], out_h = y[2], out_w = y[3];
+    steps.push_back(Step{{}, {}, [=] {
+      parallel_for(x[0] * out_h, [&](int64_t row) {
+        const int64_t b = row / out_h, i = row % out_h;
+        const float* top_row = in + (b * in_h + rows.lo[i]) * in_w * channels;
+        const float* bottom_row = in + (b * in_h + rows.hi[i]) * in_w * channels;
+        const float wr = rows.w[i];
+        for (int64_t j = 0; j < out_w; ++j) {
+          const float *a0 = top_row + cols.lo[j] * channels, *a1 = top_row + cols.hi[j] * channels;
+          const float *b0 = bottom_row + cols.lo[j] * channels, *b1 = bottom_row + cols.hi[j] * channels;
+          const float wc = cols.w[j];
+          float* o = out + (row * out_w + j) * channels;
+          for (int64_t c = 0; c < channels; ++c) {
+            const float top = a0[c] + (a1[c] - a0[c]) * wc, bottom = b0[c] + (b1[c] - b0[c]) * wc;
+            o[c] = top + (bottom - top) * wr;
+          }
+        }
+      });
+    }});
+    values[n.output] = dst;
+  }
+};
+
+OnednnNet::OnednnNet(const onnx::ModelProto& model) {
+  try {
+    impl_ = std::make_unique<Impl>(model);
+  } catch (const dnnl::error& e) {
+    throw std::runtime_error(std::string("oneDNN cannot compile the graph: ") + e.what());
+  }
+}
+OnednnNet::~OnednnNet() = default;
+OnednnNet::OnednnNet(OnednnNet&&) noexcept = default;
+OnednnNet& OnednnNet::operator=(OnednnNet&&) noexcept = default;
+
+const std::vector<int64_t>& OnednnNet::input_dims() const { return impl_->input_dims; }
+const std::vector<int64_t>& OnednnNet::output_dims() const { return impl_->output_dims; }
+
+void OnednnNet::run(const float* input, float* output) {
+  auto& m = *impl_;
+  std::memcpy(m.input.get_data_handle(), input, m.input.get_desc().get_size());
+  try {
+    for (auto& step : m.steps) {
+      if (step.custom) {
+        m.stream.wait();
+        step.custom();
+      } else {
+        step.primitive.execute(m.stream, step.args);
+      }
+    }
+    m.stream.wait();
+  } catch (const dnnl::error& e) {
+    throw std::runtime_error(std::string("oneDNN cannot run the graph: ") + e.what());
+  }
+  std::memcpy(output, m.output.get_data_handle(), m.output.get_desc().get_size());
+}
+
+}  // namespace pseg

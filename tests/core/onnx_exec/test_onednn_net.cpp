@@ -1,0 +1,229 @@
+// The oneDNN engine's graph compiler: every config's exported graph runs like the eager net; the rewrites fold what
+// they should (ReLU6, Pad, crop Slice, epilogues); single ops match hand-computed values or the LibTorch executor
+// (itself checked against hand-computed values in test_onnx_executor.cpp); unsupported graphs are refused by name.
+#include <onnx/onnx_pb.h>
+#include <torch/torch.h>
+
+#include "core/export/export_head.h"
+#include "core/export/export_onnx.h"
+#include "core/model_io/model_meta.h"
+#include "core/onnx_exec/fused_graph.h"
+#include "core/onnx_exec/onednn_net.h"
+#include "core/onnx_exec/onnx_executor.h"
+#include "tests/core/export_test_util.h"
+#include "tests/core/onnx_exec/one_node_graph.h"
+
+using namespace pseg;
+using namespace pseg::test;
+
+namespace {
+
+torch::Tensor run_onednn(const onnx::ModelProto& model, const torch::Tensor& x) {
+  OnednnNet net(model);
+  const torch::Tensor in = x.to(torch::kFloat).contiguous();
+  REQUIRE(net.input_dims() == in.sizes().vec());
+  torch::Tensor out = torch::empty(net.output_dims());
+  net.run(in.data_ptr<float>(), out.data_ptr<float>());
+  return out;
+}
+
+double max_diff(const torch::Tensor& a, const torch::Tensor& b) {
+  REQUIRE(a.sizes() == b.sizes());
+  return (a - b).abs().max().item<double>();
+}
+
+onnx::ModelProto exported(const std::string& name, int64_t size, ExportHead head) {
+  SegNet net = seeded_net(name, size, size);
+  return build_onnx_model(*net, random_input(*net), meta_for(*net, head, 0.5f), {}).proto;
+}
+
+std::vector<std::pair<std::string, int64_t>> every_config() {
+  std::vector<std::pair<std::string, int64_t>> nets;
+  for (const auto& name : six_configs()) nets.emplace_back(name, 64);
+  nets.emplace_back("mobile_unet_v3", 64);
+  nets.emplace_back("deeplab_v3", 65);
+  return nets;
+}
+
+size_t count_op(const FusedGraph& g, const std::string& op) {
+  return static_cast<size_t>(std::count_if(g.nodes.begin(), g.nodes.end(), [&](const auto& n) { return n.op() == op; }));
+}
+
+}  // namespace
+
+TEST_CASE("onednn: every config's exported graph runs like the eager net", "[onnx_exec][onednn]") {
+  for (const auto& [name, size] : every_config()) {
+    INFO(name);
+    SegNet net = seeded_net(name, size, size);
+    const torch::Tensor x = random_input(*net);
+    torch::NoGradGuard no_grad;
+    for (const ExportHead head : {ExportHead::Probability, ExportHead::Logits}) {
+      const onnx::ModelProto model = build_onnx_model(*net, random_input(*net), meta_for(*net, head, 0.5f), {}).proto;
+      const torch::Tensor ref = inference_forward(*net, x, head, 0.5f);
+      const torch::Tensor got = run_onednn(model, x);
+      // Probabilities within 1e-4; logits within 1e-4 of their own scale (summation order differs).
+      CHECK(max_diff(got, ref) <= 1e-4 * std::max(1.0, ref.abs().max().item<double>()));
+    }
+  }
+}
+
+TEST_CASE("onednn: the rewrites fold ReLU6, Pad, crop Slice and the epilogues into the convolutions", "[onnx_exec][onednn]") {
+  const onnx::ModelProto deconv = exported("mobile_unet_deconv", 64, ExportHead::Probability);
+  size_t original_sub = 0;
+  for (const auto& n : deconv.graph().node()) original_sub += n.op_type() == "Sub";
+  REQUIRE(original_sub > 0);  // ReLU6 is exported as Relu(x) - Relu(x - 6)
+  const FusedGraph g = fuse_onnx_graph(deconv);
+  for (const char* op : {"Sub", "Relu", "Pad", "Slice", "Sigmoid", "Clip"}) {
+    INFO(op);
+    CHECK(count_op(g, op) == 0);
+  }
+  size_t clips = 0;
+  for (const auto& n : g.nodes)
+    for (const auto& e : n.epilogue)
+      if (e.kind == Epilogue::Kind::Clip) {
+        ++clips;
+        CHECK(e.lo == 0.f);
+        CHECK(e.hi == 6.f);
+      }
+  CHECK(clips > 10);
+  CHECK(g.nodes.size() < static_cast<size_t>(deconv.graph().node_size()) / 3);
+
+  // Slim-Net: PReLU after nearly every convolution, residual Adds; a few stay apart (after a MaxPool or a Resize).
+  const onnx::ModelProto slim_model = exported("slim_net", 64, ExportHead::Probability);
+  size_t prelus = 0, adds = 0;
+  for (const auto& n : slim_model.graph().node()) prelus += n.op_type() == "PRelu", adds += n.op_type() == "Add";
+  const FusedGraph slim = fuse_onnx_graph(slim_model);
+  CHECK(count_op(slim, "PRelu") * 10 < prelus);
+  CHECK(count_op(slim, "Add") * 5 < adds);
+}
+
+TEST_CASE("onednn: a strided ConvTranspose matches hand-computed values", "[onnx_exec][onednn]") {
+  // Input [1, 2], kernel [1, 10, 100], stride 2: output[o] = sum of input[i] * kernel[k] with 2 i + k == o.
+  OneNode t("ConvTranspose");
+  t.input_shape({1, 1, 1, 2});
+  t.constant("w", torch::tensor({1.f, 10.f, 100.f}).reshape({1, 1, 1, 3}));
+  t.attr("strides", std::vector<int64_t>{1, 2});
+  const auto y = run_onednn(t.model, torch::tensor({1.f, 2.f}).reshape({1, 1, 1, 2}));
+  CHECK(y.sizes() == std::vector<int64_t>{1, 1, 1, 5});
+  CHECK(max_diff(y.flatten(), torch::tensor({1.f, 10.f, 102.f, 20.f, 200.f})) == 0);
+}
+
+// ONNX ConvTranspose from LibTorch's: the full transposed convolution, `output_padding` rows and columns added at the
+// end (reached by no input), then `pads` cut off each side, then the bias.
+torch::Tensor conv_transpose_oracle(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b,
+                                    const std::vector<int64_t>& strides, const std::vector<int64_t>& pads,
+                                    const std::vector<int64_t>& output_padding, const std::vector<int64_t>& dilations) {
+  namespace F = torch::nn::functional;
+  torch::Tensor full = torch::conv_transpose2d(x, w, {}, strides, 0, 0, 1, dilations);
+  full = F::pad(full, F::PadFuncOptions({0, output_padding[1], 0, output_padding[0]}));
+  full = full.slice(2, pads[0], full.size(2) - pads[2]).slice(3, pads[1], full.size(3) - pads[3]);
+  return full + b.reshape({1, -1, 1, 1});
+}
+
+TEST_CASE("onednn: ConvTranspose strides, pads, output padding and dilation match LibTorch (hand-built oracle)", "[onnx_exec][onednn]") {
+  struct Case {
+    std::vector<int64_t> strides, pads, output_padding, dilations;
+  };
+  const std::vector<Case> cases = {{{2, 2}, {0, 0, 0, 0}, {0, 0}, {1, 1}},
+                                   {{2, 2}, {1, 1, 1, 1}, {1, 1}, {1, 1}},
+                                   {{2, 1}, {1, 0, 0, 1}, {1, 0}, {1, 1}},
+                                   {{1, 1}, {0, 0, 0, 0}, {0, 0}, {2, 2}},
+                                   {{4, 4}, {1, 1, 1, 1}, {0, 0}, {1, 1}}};
+  torch::manual_seed(3);
+  const torch::Tensor x = torch::randn({1, 5, 6, 7});
+  for (const auto& c : cases) {
+    INFO("stride " << c.strides[0] << " pad " << c.pads[0] << " output padding " << c.output_padding[0]);
+    OneNode t("ConvTranspose");
+    t.input_shape({1, 5, 6, 7});
+    const torch::Tensor w = torch::randn({5, 3, 3, 4}), b = torch::randn({3});
+    t.constant("w", w);
+    t.constant("b", b);
+    t.attr("strides", c.strides);
+    t.attr("pads", c.pads);
+    t.attr("output_padding", c.output_padding);
+    t.attr("dilations", c.dilations);
+    CHECK(max_diff(run_onednn(t.model, x), conv_transpose_oracle(x, w, b, c.strides, c.pads, c.output_padding,
+                                                                   c.dilations)) < 1e-4);
+  }
+}
+
+TEST_CASE("onednn: linear Resize follows each coordinate transformation mode (hand-computed)", "[onnx_exec][onednn]") {
+  const std::vector<std::pair<std::string, std::vector<float>>> cases = {
+      {"asymmetric", {0.0f, 0.5f, 1.0f, 1.0f}},
+      {"align_corners", {0.0f, 1 / 3.f, 2 / 3.f, 1.0f}},
+      {"pytorch_half_pixel", {0.0f, 0.25f, 0.75f, 1.0f}},
+      {"half_pixel", {0.0f, 0.25f, 0.75f, 1.0f}},
+  };
+  for (const auto& [mode, expected] : cases) {
+    INFO(mode);
+    OneNode r("Resize");
+    r.input_shape({1, 1, 1, 2});
+    r.node->add_input("");
+    r.constant("scales", torch::tensor({1.f, 1.f, 1.f, 2.f}));
+    r.attr("mode", "linear");
+    r.attr("coordinate_transformation_mode", mode);
+    const torch::Tensor y = run_onednn(r.model, torch::tensor({0.0f, 1.0f}).reshape({1, 1, 1, 2})).flatten();
+    REQUIRE(y.numel() == 4);
+    for (int64_t i = 0; i < 4; ++i) CHECK(y[i].item<float>() == Approx(expected[static_cast<size_t>(i)]).margin(1e-6));
+  }
+}
+
+TEST_CASE("onednn: Pad, Slice, pooling, Softmax, PRelu and broadcast Add match LibTorch", "[onnx_exec][onednn]") {
+  torch::manual_seed(4);
+  const torch::Tensor x = torch::randn({1, 6, 9, 10});
+  std::vector<std::pair<std::string, OneNode>> graphs;
+  {
+    OneNode p("Pad");
+    p.constant("pads", torch::tensor({0, 0, 1, 2, 0, 0, 3, 0}, torch::kLong));
+    p.constant("value", torch::tensor(0.5f));
+    graphs.emplace_back("Pad", std::move(p));
+  }
+  {
+    OneNode s("Slice");
+    s.constant("starts", torch::tensor({1, 2}, torch::kLong));
+    s.constant("ends", torch::tensor({-1, 100}, torch::kLong));
+    s.constant("axes", torch::tensor({2, 1}, torch::kLong));
+    graphs.emplace_back("Slice", std::move(s));
+  }
+  {
+    OneNode m("MaxPool");
+    m.attr("kernel_shape", std::vector<int64_t>{3, 3});
+    m.attr("strides", std::vector<int64_t>{2, 2});
+    m.attr("pads", std::vector<int64_t>{1, 1, 1, 1});
+    graphs.emplace_back("MaxPool", std::move(m));
+  }
+  graphs.emplace_back("GlobalAveragePool", OneNode("GlobalAveragePool"));
+  {
+    OneNode s("Softmax");
+    s.attr("axis", int64_t{1});
+    graphs.emplace_back("Softmax", std::move(s));
+  }
+  {
+    OneNode p("PRelu");
+    p.constant("slope", torch::linspace(-0.5, 0.5, 6).reshape({6, 1, 1}));
+    graphs.emplace_back("PRelu", std::move(p));
+  }
+  {
+    OneNode a("Add");
+    a.constant("b", torch::randn({6, 1, 1}));
+    graphs.emplace_back("Add", std::move(a));
+  }
+  for (auto& [name, g] : graphs) {
+    INFO(name);
+    g.input_shape({1, 6, 9, 10});
+    CHECK(max_diff(run_onednn(g.model, x), g.run(x)) < 1e-5);
+  }
+}
+
+TEST_CASE("onednn: unsupported graphs are refused by name", "[onnx_exec][onednn]") {
+  OneNode lstm("LSTM");
+  lstm.input_shape({1, 1, 2, 2});
+  CHECK_THROWS_WITH(OnednnNet(lstm.model), Catch::Contains("LSTM") && Catch::Contains("not supported"));
+  OneNode dynamic("Relu");  // no fixed input dimensions
+  CHECK_THROWS_WITH(OnednnNet(dynamic.model), Catch::Contains("dynamic dimensions"));
+  OneNode nearest("Resize");
+  nearest.input_shape({1, 1, 2, 2});
+  nearest.node->add_input("");
+  nearest.constant("scales", torch::tensor({1.f, 1.f, 2.f, 2.f}));
+  CHECK_THROWS_WITH(OnednnNet(nearest.model), Catch::Contains("Resize") && Catch::Contains("linear"));
+}
