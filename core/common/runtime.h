@@ -1,5 +1,5 @@
 #pragma once
-// Process-wide settings every command applies first: logging and OpenCV's threads here; LibTorch's threads and
+// Process-wide settings every command applies first: logging, OpenCV's and OpenMP's threads here; LibTorch's threads and
 // the device check in core/torch_runtime/torch_runtime.h.
 #include <string>
 
@@ -14,8 +14,8 @@ struct RuntimeOptions {
 
 // The intra-op thread count `threads` asks for (0 = all cores). Throws ConfigError for a negative count.
 int intra_op_thread_count(int threads);
-// Sets the log level (--log-level, --quiet) and OpenCV's threads. Throws ConfigError for an unknown level or a
-// negative thread count.
+// Sets the log level (--log-level, --quiet), OpenCV's and OpenMP's threads (OpenMP: oneDNN's pool) and flushes
+// denormal floats to zero. Throws ConfigError for an unknown level or a negative thread count.
 void apply_process_options(const RuntimeOptions& opts);
 // Keeps the memory the process frees for its next allocations instead of handing it back to the kernel. glibc serves
 // every block over its mmap threshold (at most 32 MB) with a fresh mmap and unmaps it on free, so each training step

@@ -40,6 +40,11 @@ bool has_engine_for(const std::string& path);
 // types, or the engine and the files or precision it cannot run.
 const EngineEntry& engine_for_file(const std::string& path, const std::string& engine = "");
 
+// Every engine that opens files with `path`'s extension and runs its precision, in the order of preference:
+// open_predictor() falls back along it when the preferred engine cannot compile a graph (the oneDNN engine runs
+// the ops portraitseg's exporter writes for the probability and logits heads; OpenCV DNN runs more).
+std::vector<const EngineEntry*> engines_for_file(const std::string& path);
+
 // {"libtorch (.ckpt)", "torchscript (.pt)", "opencv (.onnx)"}.
 std::vector<std::string> engine_descriptions();
 // "libtorch (.ckpt), torchscript (.pt), opencv (.onnx)": for help texts.

@@ -1,6 +1,7 @@
 #include "core/infer/predictor.h"
 
 #include <opencv2/imgproc.hpp>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
@@ -165,9 +166,25 @@ std::vector<cv::Mat> Predictor::predict_batch(const std::vector<cv::Mat>& images
 }
 
 std::unique_ptr<Predictor> open_predictor(const std::string& model_path, const PredictorOptions& options) {
-  const EngineEntry& engine = engine_for_file(model_path, options.engine);
+  if (!options.engine.empty()) {
+    const EngineEntry& engine = engine_for_file(model_path, options.engine);
+    if (!std::filesystem::is_regular_file(model_path)) throw std::runtime_error(model_path + ": no such model file");
+    return engine.open(model_path, options);
+  }
+  const std::vector<const EngineEntry*> engines = engines_for_file(model_path);
   if (!std::filesystem::is_regular_file(model_path)) throw std::runtime_error(model_path + ": no such model file");
-  return engine.open(model_path, options);
+  // The preferred engine, or the next one where it cannot run the graph (an op it lacks); the first error otherwise.
+  std::exception_ptr first_error;
+  for (const EngineEntry* engine : engines) {
+    try {
+      return engine->open(model_path, options);
+    } catch (const std::runtime_error& e) {
+      if (!first_error) first_error = std::current_exception();
+      if (engine != engines.back())
+        spdlog::debug("engine {} cannot open {} ({}); trying the next", engine->name, model_path, e.what());
+    }
+  }
+  std::rethrow_exception(first_error);
 }
 
 }  // namespace pseg

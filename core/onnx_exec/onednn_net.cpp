@@ -79,6 +79,72 @@ void parallel_for(int64_t count, const F& body) {
   for (int64_t i = 0; i < count; ++i) body(i);
 }
 
+// The engine's own loops are compiled for AVX-512 and AVX2 beside the baseline, picked at load time by the CPU
+// (oneDNN's kernels are generated for the CPU at run time).
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define PSEG_MULTIVERSION __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define PSEG_MULTIVERSION
+#endif
+
+// The taps of one output axis of a transposed convolution: output o reads input source[t] through kernel index
+// kernel[t], for t in [first[o], first[o + 1]).
+struct AxisTaps {
+  std::vector<int64_t> first{0}, kernel, source;
+};
+
+AxisTaps transposed_taps(int64_t out, int64_t in, int64_t k, int64_t stride, int64_t dilation, int64_t pad) {
+  AxisTaps t;
+  for (int64_t o = 0; o < out; ++o) {
+    for (int64_t kk = 0; kk < k; ++kk) {
+      const int64_t v = o + pad - kk * dilation;  // = input index * stride
+      if (v < 0 || v % stride != 0 || v / stride >= in) continue;
+      t.kernel.push_back(kk);
+      t.source.push_back(v / stride);
+    }
+    t.first.push_back(static_cast<int64_t>(t.kernel.size()));
+  }
+  return t;
+}
+
+struct GatherShape {
+  int64_t in_w, out_w, out_c, kw, width;  // width: kh * kw * out_c columns per input pixel
+  float lo, hi;                           // the clamp of a fused ReLU / Clip
+};
+
+// One output row (channels-last) of a transposed convolution from its matrix-product columns.
+PSEG_MULTIVERSION void gather_output_row(const float* columns, const float* bias, float* out_row, const AxisTaps& rows,
+                                         int64_t oy, const AxisTaps& cols, const GatherShape& g) {
+  for (int64_t ox = 0; ox < g.out_w; ++ox) {
+    float* __restrict acc = out_row + ox * g.out_c;
+    for (int64_t oc = 0; oc < g.out_c; ++oc) acc[oc] = bias[oc];
+    for (int64_t r = rows.first[oy]; r < rows.first[oy + 1]; ++r) {
+      const float* line = columns + rows.source[r] * g.in_w * g.width + rows.kernel[r] * g.kw * g.out_c;
+      for (int64_t c = cols.first[ox]; c < cols.first[ox + 1]; ++c) {
+        const float* __restrict v = line + cols.source[c] * g.width + cols.kernel[c] * g.out_c;
+        for (int64_t oc = 0; oc < g.out_c; ++oc) acc[oc] += v[oc];
+      }
+    }
+    for (int64_t oc = 0; oc < g.out_c; ++oc) acc[oc] = std::min(std::max(acc[oc], g.lo), g.hi);
+  }
+}
+
+// One output row (channels-last) of a linear resize: the top and bottom input rows mixed by `wr`, columns by `cols`.
+PSEG_MULTIVERSION void resize_row(const float* top_row, const float* bottom_row, float wr, const ResizeTaps& cols,
+                                  int64_t channels, float* out) {
+  const int64_t out_w = static_cast<int64_t>(cols.w.size());
+  for (int64_t j = 0; j < out_w; ++j) {
+    const float *a0 = top_row + cols.lo[j] * channels, *a1 = top_row + cols.hi[j] * channels;
+    const float *b0 = bottom_row + cols.lo[j] * channels, *b1 = bottom_row + cols.hi[j] * channels;
+    const float wc = cols.w[j];
+    float* __restrict o = out + j * channels;
+    for (int64_t c = 0; c < channels; ++c) {
+      const float top = a0[c] + (a1[c] - a0[c]) * wc, bottom = b0[c] + (b1[c] - b0[c]) * wc;
+      o[c] = top + (bottom - top) * wr;
+    }
+  }
+}
+
 }  // namespace
 
 struct OnednnNet::Impl {
@@ -386,25 +452,14 @@ struct OnednnNet::Impl {
     memory dst = new_memory(act_desc(y));
     const auto* columns = static_cast<const float*>(cols.get_data_handle());
     auto* out = static_cast<float*>(dst.get_data_handle());
-    const int64_t sh = s[0], sw = s[1], dh = d[0], dw = d[1], pt = n.pads[0], pl = n.pads[1];
+    const AxisTaps rows = transposed_taps(out_h, in_h, kh, s[0], d[0], n.pads[0]);
+    const AxisTaps cols_taps = transposed_taps(out_w, in_w, kw, s[1], d[1], n.pads[1]);
+    const GatherShape shape{in_w, out_w, out_c, kw, width, lo, hi};
     steps.push_back(Step{{}, {}, [=] {
       parallel_for(batch * out_h, [&](int64_t row) {
-        const int64_t b = row / out_h, oy = row % out_h;
-        for (int64_t ox = 0; ox < out_w; ++ox) {
-          float* acc = out + (row * out_w + ox) * out_c;
-          std::copy(bias.begin(), bias.end(), acc);
-          for (int64_t ky = 0; ky < kh; ++ky) {
-            const int64_t ty = oy + pt - ky * dh;
-            if (ty < 0 || ty % sh || ty / sh >= in_h) continue;
-            for (int64_t kx = 0; kx < kw; ++kx) {
-              const int64_t tx = ox + pl - kx * dw;
-              if (tx < 0 || tx % sw || tx / sw >= in_w) continue;
-              const float* c = columns + ((b * in_h + ty / sh) * in_w + tx / sw) * width + (ky * kw + kx) * out_c;
-              for (int64_t oc = 0; oc < out_c; ++oc) acc[oc] += c[oc];
-            }
-          }
-          for (int64_t oc = 0; oc < out_c; ++oc) acc[oc] = std::min(std::max(acc[oc], lo), hi);
-        }
+        const int64_t b = row / out_h;
+        gather_output_row(columns + b * in_h * in_w * width, bias.data(), out + row * out_w * out_c, rows, row % out_h,
+                          cols_taps, shape);
       });
     }});
     values[n.output] = standalone(n, dst, y, {n.epilogue.begin() + static_cast<std::ptrdiff_t>(inline_steps), n.epilogue.end()});
@@ -451,19 +506,8 @@ struct OnednnNet::Impl {
     steps.push_back(Step{{}, {}, [=] {
       parallel_for(x[0] * out_h, [&](int64_t row) {
         const int64_t b = row / out_h, i = row % out_h;
-        const float* top_row = in + (b * in_h + rows.lo[i]) * in_w * channels;
-        const float* bottom_row = in + (b * in_h + rows.hi[i]) * in_w * channels;
-        const float wr = rows.w[i];
-        for (int64_t j = 0; j < out_w; ++j) {
-          const float *a0 = top_row + cols.lo[j] * channels, *a1 = top_row + cols.hi[j] * channels;
-          const float *b0 = bottom_row + cols.lo[j] * channels, *b1 = bottom_row + cols.hi[j] * channels;
-          const float wc = cols.w[j];
-          float* o = out + (row * out_w + j) * channels;
-          for (int64_t c = 0; c < channels; ++c) {
-            const float top = a0[c] + (a1[c] - a0[c]) * wc, bottom = b0[c] + (b1[c] - b0[c]) * wc;
-            o[c] = top + (bottom - top) * wr;
-          }
-        }
+        resize_row(in + (b * in_h + rows.lo[i]) * in_w * channels, in + (b * in_h + rows.hi[i]) * in_w * channels,
+                   rows.w[i], cols, channels, out + row * out_w * channels);
       });
     }});
     values[n.output] = dst;
