@@ -44,9 +44,9 @@ TEST_CASE("bench inference: a config's fresh net in all five engines, JSON rows"
   REQUIRE(j["results"].size() == 5);
   check_row(j["results"][0], "libtorch", 64, 96, 1);
   check_row(j["results"][1], "torchscript", 64, 96, 1);
-  check_row(j["results"][2], "opencv", 64, 96, 1);
-  check_row(j["results"][3], "onnx-torch", 64, 96, 1);
-  check_row(j["results"][4], "onednn", 64, 96, 1);
+  check_row(j["results"][2], "onednn", 64, 96, 1);
+  check_row(j["results"][3], "opencv", 64, 96, 1);
+  check_row(j["results"][4], "onnx-torch", 64, 96, 1);
 }
 
 TEST_CASE("bench inference: exported files, batches, the text table", "[tools][bench]") {
@@ -57,9 +57,9 @@ TEST_CASE("bench inference: exported files, batches, the text table", "[tools][b
   REQUIRE(r.exit_code == 0);
   json j = last_json(r.out);
   REQUIRE(j["results"].size() == 3);  // the three engines opening .onnx files
-  check_row(j["results"][0], "opencv", 64, 64, 1);
-  check_row(j["results"][1], "onnx-torch", 64, 64, 1);
-  check_row(j["results"][2], "onednn", 64, 64, 1);
+  check_row(j["results"][0], "onednn", 64, 64, 1);
+  check_row(j["results"][1], "opencv", 64, 64, 1);
+  check_row(j["results"][2], "onnx-torch", 64, 64, 1);
 
   r = run_cli("bench --model " + shell_arg(model.string() + ".pt") + " --batch 2 --runs 3 --warmup 1 --threads 1 --json");
   INFO(r.out);

@@ -74,7 +74,7 @@ TEST_CASE("cli eval: a trained model gives the same metrics as .ckpt, .pt and .o
   CHECK(ref["threshold"] == Approx(0.5));
   CHECK(ref["model"]["engine"] == "libtorch");
   CHECK(results[1]["model"]["engine"] == "torchscript");
-  CHECK(results[2]["model"]["engine"] == "opencv");
+  CHECK(results[2]["model"]["engine"] == "onednn");
   for (const char* key : {"miou_per_image", "miou_confusion", "iou_person", "iou_background", "pixel_accuracy",
                           "boundary_f", "ignored_pixels", "mean_inference_ms", "median_inference_ms"})
     REQUIRE(ref.contains(key));

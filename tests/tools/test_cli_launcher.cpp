@@ -79,7 +79,7 @@ TEST_CASE("portraitseg runs test on an ONNX model without LibTorch, with portrai
   INFO(mine.out);
   REQUIRE(mine.exit_code == 0);
   CHECK_FALSE(loaded_libtorch(mine));
-  CHECK(last_json(mine.out).at("engine") == "opencv");
+  CHECK(last_json(mine.out).at("engine") == "onednn");
   const CommandResult full = run_shell("\"" + kTorchBinary + "\" " + args + shell_arg(dir / "full"));
   INFO(full.out);
   REQUIRE(full.exit_code == 0);

@@ -150,7 +150,7 @@ TEST_CASE("serve: /api/remove and /v1/segment give the masks and pictures of por
     const json j = json::parse(r->body);
     CHECK(j.at("width") == 120);
     CHECK(j.at("height") == 96);
-    CHECK(j.at("engine") == "opencv");
+    CHECK(j.at("engine") == "onednn");
     CHECK(j.at("timing_ms").at("inference").get<double>() > 0);
     CHECK(same_pixels(decode(base64_decode(j.at("mask").get<std::string>())), expected));
     // The float probability, row-major little-endian float32: the mask is its rounding.

@@ -55,11 +55,12 @@ TEST_CASE("Segmenter: each engine's mask equals the one `portraitseg test` write
     CHECK(segmenter.info().height == 64);
     CHECK(segmenter.info().producer.rfind("portraitseg " PORTRAITSEG_VERSION, 0) == 0);
   }
-  CHECK(ps::Segmenter(model.onnx).info().engine == "opencv");
+  CHECK(ps::Segmenter(model.onnx).info().engine == "onednn");
   CHECK(ps::Segmenter(model.ckpt).info().format == "checkpoint");
   CHECK(std::string(ps::library_version()) == PORTRAITSEG_VERSION);
   CHECK(ps::Segmenter::engines() ==
-        std::vector<std::string>{"libtorch (.ckpt)", "torchscript (.pt)", "opencv (.onnx)", "onnx-torch (.onnx)"});
+        std::vector<std::string>{"libtorch (.ckpt)", "torchscript (.pt)", "onednn (.onnx)", "opencv (.onnx)",
+                                 "onnx-torch (.onnx)"});
 }
 
 TEST_CASE("Segmenter: a batch gives each image's own probability", "[api]") {
@@ -118,7 +119,7 @@ TEST_CASE("API errors are the documented types with the CLI's messages", "[api]"
     ps::Segmenter s(model.onnx, ps::SegmenterOptions().engine("tensorrt"));
     FAIL("no error for an unknown engine");
   } catch (const ps::ConfigError& e) {
-    CHECK_THAT(e.what(), Catch::Contains("unknown inference engine \"tensorrt\" (known: libtorch, torchscript, opencv, onnx-torch)"));
+    CHECK_THAT(e.what(), Catch::Contains("unknown inference engine \"tensorrt\" (known: libtorch, torchscript, onednn, opencv, onnx-torch)"));
   }
   CHECK_THROWS_WITH(ps::Segmenter(model.onnx, ps::SegmenterOptions().engine("torchscript")),
                     "engine torchscript opens .pt files, not " + model.onnx);

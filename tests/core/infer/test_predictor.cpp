@@ -32,10 +32,11 @@ struct Engines {
 };
 
 Engines open_all(const TinyModel& m, const PredictorOptions& o = {}) {
-  PredictorOptions onnx_torch = o, onednn = o;
+  PredictorOptions opencv = o, onnx_torch = o, onednn = o;
+  opencv.engine = "opencv";
   onnx_torch.engine = "onnx-torch";
   onednn.engine = "onednn";
-  return {open_predictor(m.ckpt, o), open_predictor(m.pt, o), open_predictor(m.onnx, o),
+  return {open_predictor(m.ckpt, o), open_predictor(m.pt, o), open_predictor(m.onnx, opencv),
           open_predictor(m.onnx, onnx_torch), open_predictor(m.onnx, onednn)};
 }
 
@@ -76,6 +77,22 @@ TEST_CASE("the five engines agree and answer at the input's size", "[core][predi
     CHECK(hi > lo);  // not a constant map
     CHECK(a.timing.inference_ms > 0);
   }
+}
+
+TEST_CASE("an fp32 ONNX file opens in onednn, and in opencv where onednn cannot compile the graph", "[core][predictor]") {
+  ScratchDir dir("predictor_fallback");
+  const TinyModel prob = write_tiny_model(dir.path(), "prob", kPrisma);
+  CHECK(open_predictor(prob.onnx)->engine() == "onednn");
+  std::filesystem::create_directories(dir / "mask");
+  const TinyModel mask = write_tiny_model(dir / "mask", "mask", kPrisma, ExportHead::Mask);
+  CHECK(open_predictor(mask.onnx)->engine() == "opencv");  // the mask head's Greater
+  PredictorOptions onednn;
+  onednn.engine = "onednn";
+  CHECK_THROWS_WITH(open_predictor(mask.onnx, onednn), Catch::Contains("Greater") && Catch::Contains(mask.onnx));
+  // A file no engine reads: the preferred engine's error, naming the file.
+  const std::string broken = (dir / "broken.onnx").string();
+  std::ofstream(broken) << "not an onnx file";
+  CHECK_THROWS_WITH(open_predictor(broken), Catch::Contains(broken));
 }
 
 TEST_CASE("logits and mask heads come back as probabilities", "[core][predictor]") {
