@@ -58,6 +58,9 @@ GraphConstant read_constant(const onnx::TensorProto& t) {
   return c;
 }
 
+// The largest value the engine allocates (4 GB of floats): a file claiming more is refused, not attempted.
+constexpr int64_t kMaxElements = int64_t{1} << 30;
+
 bool is_elementwise(const std::string& op) {
   return op == "Relu" || op == "Clip" || op == "Sigmoid" || op == "PRelu" || op == "Add" || op == "Sub" ||
          op == "Mul";
@@ -81,6 +84,10 @@ class GraphBuilder {
         d.push_back(dim.dim_value());
       }
       if (d.size() != 4) throw std::runtime_error("ONNX graph input " + in.name() + " is not 4-D (N, C, H, W)");
+      int64_t elements = 1;
+      for (int64_t v : d)
+        if (v > kMaxElements || (elements *= v) > kMaxElements)
+          throw std::runtime_error("ONNX graph input " + in.name() + " exceeds 2^30 values");
       out_.dims[in.name()] = d;
     }
     if (out_.input.empty()) throw std::runtime_error("ONNX graph has no input");
@@ -189,32 +196,47 @@ class GraphBuilder {
     const std::string& op = n.op();
     if (n.inputs.empty() || n.inputs[0].empty()) fail_node(p, "has no input");
     const Dims x = dims_of(n, n.inputs[0]);
+    // Two positive values (strides, dilations, kernel), or the fallback.
+    auto pair = [&](const std::string& key, std::array<int64_t, 2> fallback) {
+      const auto v = attr_ints(p, key, {fallback[0], fallback[1]});
+      if (v.size() != 2 || v[0] < 1 || v[1] < 1 || v[0] > 4096 || v[1] > 4096)
+        fail_node(p, key + " must be two values from 1 to 4096");
+      return std::array<int64_t, 2>{v[0], v[1]};
+    };
     auto spatial = [&](const Dims& w) {
       if (x.size() != 4 || w.size() != 4) fail_node(p, "only 2-D (N, C, H, W) convolutions are supported");
       if (attr_string(p, "auto_pad", "NOTSET") != "NOTSET") fail_node(p, "auto_pad is not supported");
       const auto pads = attr_ints(p, "pads", {0, 0, 0, 0});
       if (pads.size() != 4) fail_node(p, "expected 4 pads");
+      for (int64_t v : pads)
+        if (v < 0 || v > 4096) fail_node(p, "pads must be from 0 to 4096");
       n.pads = {pads[0], pads[1], pads[2], pads[3]};
+      n.strides = pair("strides", {1, 1});
+      n.dilations = pair("dilations", {1, 1});
+      n.group = attr_int(p, "group", 1);
+      if (n.group < 1) fail_node(p, "group must be >= 1");
+      for (int64_t d : w)
+        if (d < 1) fail_node(p, "the weight has an empty dimension");
     };
     Dims y = x;
     if (op == "Conv") {
       const Dims& w = dims_of(n, n.inputs.at(1));
       spatial(w);
-      const auto s = attr_ints(p, "strides", {1, 1}), d = attr_ints(p, "dilations", {1, 1});
-      const int64_t group = attr_int(p, "group", 1);
-      if (x[1] != w[1] * group) fail_node(p, "weight does not match the input's channels");
+      const auto &s = n.strides, &d = n.dilations;
+      if (x[1] != w[1] * n.group || w[0] % n.group != 0) fail_node(p, "weight does not match the input's channels");
       y = {x[0], w[0], 0, 0};
       for (int i = 0; i < 2; ++i)
         y[2 + i] = (x[2 + i] + n.pads[i] + n.pads[2 + i] - ((w[2 + i] - 1) * d[i] + 1)) / s[i] + 1;
     } else if (op == "ConvTranspose") {
       const Dims& w = dims_of(n, n.inputs.at(1));
       spatial(w);
-      const auto s = attr_ints(p, "strides", {1, 1}), d = attr_ints(p, "dilations", {1, 1});
+      const auto &s = n.strides, &d = n.dilations;
       const auto extra = attr_ints(p, "output_padding", {0, 0});
+      if (extra.size() != 2 || extra[0] < 0 || extra[1] < 0 || extra[0] >= s[0] || extra[1] >= s[1])
+        fail_node(p, "output_padding must be two values from 0 to the stride - 1");
       if (find_attr(p, "output_shape")) fail_node(p, "output_shape is not supported");
-      const int64_t group = attr_int(p, "group", 1);
-      if (x[1] != w[0]) fail_node(p, "weight does not match the input's channels");
-      y = {x[0], w[1] * group, 0, 0};
+      if (x[1] != w[0] || x[1] % n.group != 0) fail_node(p, "weight does not match the input's channels");
+      y = {x[0], w[1] * n.group, 0, 0};
       for (int i = 0; i < 2; ++i) {
         y[2 + i] = (x[2 + i] - 1) * s[i] + (w[2 + i] - 1) * d[i] + 1 + extra[i] - n.pads[i] - n.pads[2 + i];
         // The output padding adds rows and columns at the end: one crop fewer there.
@@ -222,8 +244,10 @@ class GraphBuilder {
       }
     } else if (op == "MaxPool" || op == "AveragePool") {
       spatial(Dims{1, 1, 1, 1});
-      const auto k = attr_ints(p, "kernel_shape"), s = attr_ints(p, "strides", {1, 1});
-      if (k.size() != 2) fail_node(p, "expected a 2-D kernel");
+      if (!find_attr(p, "kernel_shape")) fail_node(p, "has no kernel_shape");
+      n.kernel = pair("kernel_shape", {1, 1});
+      const auto &k = n.kernel, &s = n.strides;
+      if (n.dilations != std::array<int64_t, 2>{1, 1}) fail_node(p, "dilated pooling is not supported");
       const bool ceil_mode = attr_int(p, "ceil_mode", 0) != 0;
       for (int i = 0; i < 2; ++i) {
         const int64_t span = x[2 + i] + n.pads[i] + n.pads[2 + i] - k[i];
@@ -289,8 +313,11 @@ class GraphBuilder {
     } else {
       fail_node(p, "the op is not supported by this engine");
     }
-    for (int64_t d : y)
+    int64_t elements = 1;
+    for (int64_t d : y) {
       if (d < 1) fail_node(p, "its output would be empty");
+      if (d > kMaxElements || (elements *= d) > kMaxElements) fail_node(p, "its output would exceed 2^30 values");
+    }
     out_.dims[n.output] = y;
   }
 

@@ -39,6 +39,9 @@ struct FusedNode {
   // Conv: padding top, left, bottom, right (its own plus a folded Pad). ConvTranspose: the rows and columns cut from
   // its full output at the top, left, bottom, right (its pads plus a folded Slice).
   std::array<int64_t, 4> pads{};
+  // Conv, ConvTranspose, pooling: checked attributes (kernel: pooling only).
+  std::array<int64_t, 2> strides{1, 1}, dilations{1, 1}, kernel{1, 1};
+  int64_t group = 1;
   std::vector<Epilogue> epilogue;  // Conv / ConvTranspose: applied to the output, in order; element-wise ops: the op
   std::vector<int64_t> slice_begin;  // Slice: the first index kept on each axis
   float pad_value = 0;               // Pad: the constant written around the input

@@ -276,7 +276,7 @@ struct OnednnNet::Impl {
     const std::string& op = n.op();
     const Dims& x = graph.dims.at(n.inputs.at(0));
     const Dims& y = graph.dims.at(n.output);
-    if (op == "ConvTranspose" && attr_int(n.proto, "group", 1) == 1) return lower_transposed(n, x, y);
+    if (op == "ConvTranspose" && n.group == 1) return lower_transposed(n, x, y);
     if (op == "Conv" || op == "ConvTranspose") return lower_convolution(n, x, y);
     if (op == "MaxPool" || op == "AveragePool" || op == "GlobalAveragePool") return lower_pooling(n, x, y);
     if (op == "Concat") {
@@ -331,8 +331,8 @@ struct OnednnNet::Impl {
     const bool transposed = n.op() == "ConvTranspose";
     const std::string& weight_name = n.inputs.at(1);
     const Dims& wd = graph.dims.count(weight_name) ? graph.dims.at(weight_name) : graph.constants.at(weight_name).dims;
-    const int64_t group = attr_int(n.proto, "group", 1);
-    const auto s = attr_ints(n.proto, "strides", {1, 1}), d = attr_ints(n.proto, "dilations", {1, 1});
+    const int64_t group = n.group;
+    const auto &s = n.strides, &d = n.dilations;
     const int64_t out_channels = y[1], in_channels = x[1];
     // oneDNN's weight dimensions are (g,) oc, ic, kh, kw whatever the storage order: ONNX stores a convolution's as
     // oc-major, a transposed convolution's as ic-major ("iohw").
@@ -404,7 +404,7 @@ struct OnednnNet::Impl {
     const auto weight = graph.constants.find(n.inputs.at(1));
     if (weight == graph.constants.end()) fail_at(n, "the weight must be a constant");
     const GraphConstant& w = weight->second;
-    const auto s = attr_ints(n.proto, "strides", {1, 1}), d = attr_ints(n.proto, "dilations", {1, 1});
+    const auto &s = n.strides, &d = n.dilations;
     const int64_t batch = x[0], in_c = x[1], in_h = x[2], in_w = x[3], out_c = y[1], out_h = y[2], out_w = y[3];
     const int64_t kh = w.dims[2], kw = w.dims[3], width = kh * kw * out_c;
     if (w.floats.size() != static_cast<size_t>(in_c * width)) fail_at(n, "the weight is not a float tensor of its size");
@@ -467,9 +467,8 @@ struct OnednnNet::Impl {
 
   void lower_pooling(const FusedNode& n, const Dims& x, const Dims& y) {
     const bool global = n.op() == "GlobalAveragePool";
-    const auto k = global ? std::vector<int64_t>{x[2], x[3]} : attr_ints(n.proto, "kernel_shape");
-    const auto s = global ? std::vector<int64_t>{1, 1} : attr_ints(n.proto, "strides", {1, 1});
-    if (!global && attr_ints(n.proto, "dilations", {1, 1}) != std::vector<int64_t>{1, 1}) fail_at(n, "dilated pooling is not supported");
+    const std::array<int64_t, 2> k = global ? std::array<int64_t, 2>{x[2], x[3]} : n.kernel;
+    const std::array<int64_t, 2> s = global ? std::array<int64_t, 2>{1, 1} : n.strides;
     // ceil_mode's extra output row and column read past the end: padding on the right as oneDNN counts it.
     const memory::dims pad_l{n.pads[0], n.pads[1]},
         pad_r{(y[2] - 1) * s[0] + k[0] - x[2] - n.pads[0], (y[3] - 1) * s[1] + k[1] - x[3] - n.pads[1]};

@@ -10,6 +10,7 @@
 #include "core/onnx_exec/fused_graph.h"
 #include "core/onnx_exec/onednn_net.h"
 #include "core/onnx_exec/onnx_executor.h"
+#include "core/onnx_exec/onnx_file.h"
 #include "tests/core/export_test_util.h"
 #include "tests/core/onnx_exec/one_node_graph.h"
 
@@ -213,6 +214,41 @@ TEST_CASE("onednn: Pad, Slice, pooling, Softmax, PRelu and broadcast Add match L
     g.input_shape({1, 6, 9, 10});
     CHECK(max_diff(run_onednn(g.model, x), g.run(x)) < 1e-5);
   }
+}
+
+TEST_CASE("onednn: a graph with every op and rewrite runs like the LibTorch executor", "[onnx_exec][onednn]") {
+  // The fuzz seed (tests/fuzz/make_onednn_seed.py): ReLU6 pattern, Pad + Conv, depthwise Conv + PRelu, residual Add,
+  // MaxPool, ConvTranspose + crop Slices, Concat, align_corners Resize, Softmax, GlobalAveragePool, broadcast Mul.
+  const onnx::ModelProto model = read_onnx_model(source_path("tests/fuzz/corpus/onednn_graph/ops.onnx"));
+  const FusedGraph g = fuse_onnx_graph(model);
+  for (const char* op : {"Pad", "Slice", "Sub", "PRelu", "Add"}) {
+    INFO(op);
+    CHECK(count_op(g, op) == 0);
+  }
+  torch::manual_seed(6);
+  const torch::Tensor x = torch::randn({1, 3, 16, 16});
+  torch::NoGradGuard no_grad;
+  CHECK(max_diff(run_onednn(model, x), OnnxExecutor(model).run(x)) < 1e-5);
+}
+
+TEST_CASE("onednn: hostile attributes and sizes are refused, not computed", "[onnx_exec][onednn]") {
+  OneNode conv("Conv");
+  conv.input_shape({1, 1, 4, 4});
+  conv.constant("w", torch::ones({1, 1, 3, 3}));
+  conv.attr("strides", std::vector<int64_t>{0, 1});
+  CHECK_THROWS_WITH(OnednnNet(conv.model), Catch::Contains("strides must be two values"));
+  OneNode one_stride("Conv");
+  one_stride.input_shape({1, 1, 4, 4});
+  one_stride.constant("w", torch::ones({1, 1, 3, 3}));
+  one_stride.attr("strides", std::vector<int64_t>{2});
+  CHECK_THROWS_WITH(OnednnNet(one_stride.model), Catch::Contains("strides must be two values"));
+  OneNode huge("Relu");
+  huge.input_shape({1, 64, 65536, 65536});
+  CHECK_THROWS_WITH(OnednnNet(huge.model), Catch::Contains("exceeds 2^30 values"));
+  OneNode pad("Pad");
+  pad.input_shape({1, 1, 4, 4});
+  pad.constant("pads", torch::tensor({0, 0, 100000, 100000, 0, 0, 100000, 100000}, torch::kLong));
+  CHECK_THROWS_WITH(OnednnNet(pad.model), Catch::Contains("exceed 2^30 values"));
 }
 
 TEST_CASE("onednn: unsupported graphs are refused by name", "[onnx_exec][onednn]") {
