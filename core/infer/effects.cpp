@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/common/simd.h"
 #include "data/image_io.h"
 
 namespace pseg {
@@ -17,6 +18,25 @@ void check_alpha(const cv::Mat& bgr, const cv::Mat& alpha, const char* what) {
   if (bgr.type() != CV_8UC3) throw std::invalid_argument(std::string(what) + ": expected an 8-bit BGR image");
   if (alpha.type() != CV_32FC1 || alpha.size() != bgr.size())
     throw std::invalid_argument(std::string(what) + ": expected a CV_32FC1 alpha of the image's size");
+}
+
+// alpha = smoothstep of the probability between lo and hi, one row.
+PSEG_MULTIVERSION void smoothstep_row(const float* p, float* alpha, int n, float lo, float hi) {
+  for (int x = 0; x < n; ++x) {
+    const float t = std::clamp((p[x] - lo) / (hi - lo), 0.f, 1.f);
+    alpha[x] = t * t * (3.f - 2.f * t);
+  }
+}
+
+// out = f * w + b * (1 - w) per channel, rounded half to even and saturated as cv::saturate_cast<uchar> does, one row.
+PSEG_MULTIVERSION void blend_row(const uchar* f, const uchar* b, const float* a, uchar* o, int n) {
+  for (int x = 0; x < n; ++x) {
+    const float w = a[x];
+    for (int c = 0; c < 3; ++c) {
+      const float v = std::nearbyint(f[3 * x + c] * w + b[3 * x + c] * (1.f - w));
+      o[3 * x + c] = static_cast<uchar>(std::min(std::max(v, 0.f), 255.f));
+    }
+  }
 }
 
 }  // namespace
@@ -38,10 +58,7 @@ cv::Mat feathered_alpha(const cv::Mat& probability, const FeatherOptions& option
   const float lo = std::max(0.f, options.threshold - kAlphaBand);
   const float hi = std::min(1.f, options.threshold + kAlphaBand);
   cv::Mat alpha(p.size(), CV_32FC1);
-  p.forEach<float>([&](float v, const int* pos) {
-    const float t = std::clamp((v - lo) / (hi - lo), 0.f, 1.f);
-    alpha.at<float>(pos[0], pos[1]) = t * t * (3.f - 2.f * t);
-  });
+  for (int y = 0; y < p.rows; ++y) smoothstep_row(p.ptr<float>(y), alpha.ptr<float>(y), p.cols, lo, hi);
   return alpha;
 }
 
@@ -66,16 +83,8 @@ cv::Mat blend_over(const cv::Mat& bgr, const cv::Mat& alpha, const cv::Mat& back
   if (background.type() != CV_8UC3 || background.size() != bgr.size())
     throw std::invalid_argument("blend: expected an 8-bit BGR background of the image's size");
   cv::Mat out(bgr.size(), CV_8UC3);
-  for (int y = 0; y < bgr.rows; ++y) {
-    const auto* f = bgr.ptr<cv::Vec3b>(y);
-    const auto* b = background.ptr<cv::Vec3b>(y);
-    const auto* a = alpha.ptr<float>(y);
-    auto* o = out.ptr<cv::Vec3b>(y);
-    for (int x = 0; x < bgr.cols; ++x) {
-      const float w = a[x];
-      for (int c = 0; c < 3; ++c) o[x][c] = cv::saturate_cast<uchar>(f[x][c] * w + b[x][c] * (1.f - w));
-    }
-  }
+  for (int y = 0; y < bgr.rows; ++y)
+    blend_row(bgr.ptr<uchar>(y), background.ptr<uchar>(y), alpha.ptr<float>(y), out.ptr<uchar>(y), bgr.cols);
   return out;
 }
 

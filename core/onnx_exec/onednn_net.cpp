@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "core/common/simd.h"
 #include "core/onnx_exec/fused_graph.h"
 #include "core/onnx_exec/onnx_attrs.h"
 
@@ -78,14 +79,6 @@ void parallel_for(int64_t count, const F& body) {
 #endif
   for (int64_t i = 0; i < count; ++i) body(i);
 }
-
-// The engine's own loops are compiled for AVX-512 and AVX2 beside the baseline, picked at load time by the CPU
-// (oneDNN's kernels are generated for the CPU at run time).
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define PSEG_MULTIVERSION __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define PSEG_MULTIVERSION
-#endif
 
 // The taps of one output axis of a transposed convolution: output o reads input source[t] through kernel index
 // kernel[t], for t in [first[o], first[o + 1]).
