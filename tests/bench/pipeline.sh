@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What `test` adds to inference (docs/performance.md, "`test` on a 1-megapixel photo"): an exported ONNX PortraitNet
-# (fresh weights, OpenCV DNN) on 1-megapixel JPEGs (1152 wide, 896 high, synthetic portraits):
+# (fresh weights, in the engine `test` picks for it: onednn) on 1-megapixel JPEGs (1152 wide, 896 high, synthetic portraits):
 #  - the net alone: `portraitseg bench` median;
 #  - one photo per call: per-stage medians over RUNS calls (the stages run one after another);
 #  - 20 photos in one call: wall time per photo, decode, net and writing overlapping on their three threads.
@@ -18,7 +18,9 @@ rm -rf "$out" && mkdir -p "$out"
   --quiet > /dev/null || exit 1
 "$bin" synth --out "$out/photos" --count 20 --size 896x1152 --test-fraction 0 --quiet > /dev/null || exit 1
 one="$(ls "$out"/photos/images/* | head -1)"
-"$bin" bench --model "$out/portrait_net.onnx" --engine opencv --threads "$threads" --runs 50 --json --quiet \
+engine="$("$bin" test --model "$out/portrait_net.onnx" "$one" --out "$out/probe" --threads "$threads" --json --quiet |
+  /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["engine"])')" || exit 1
+"$bin" bench --model "$out/portrait_net.onnx" --engine "$engine" --threads "$threads" --runs 50 --json --quiet \
   > "$out/bench.json" || exit 1
 for effect in mask cutout; do
   for _ in $(seq "$runs"); do
@@ -30,13 +32,13 @@ for effect in mask cutout; do
       --threads "$threads" --json --quiet || exit 1
   done > "$out/dir_$effect.jsonl"
 done
-/usr/bin/python3 - "$out" "$threads" <<'PY'
+/usr/bin/python3 - "$out" "$threads" "$engine" <<'PY'
 import json, statistics, sys, datetime
-out, threads = sys.argv[1], sys.argv[2]
+out, threads, engine = sys.argv[1], sys.argv[2], sys.argv[3]
 net = json.load(open(out + "/bench.json"))["results"][0]["median_ms"]
 stages = ["decode", "preprocess", "inference", "postprocess", "effects", "write"]
-print("date %s, %s threads, PortraitNet 224 in OpenCV DNN, 1152x896 JPEG; net alone (bench) %.1f ms"
-      % (datetime.date.today(), threads, net))
+print("date %s, %s threads, PortraitNet 224 in %s, 1152x896 JPEG; net alone (bench) %.1f ms"
+      % (datetime.date.today(), threads, engine, net))
 print("| effect | run | " + " | ".join(stages) + " | per photo | overhead over the net alone |")
 print("|---|---|" + "---:|" * (len(stages) + 2))
 for effect in ["mask", "cutout"]:
