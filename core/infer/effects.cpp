@@ -28,13 +28,15 @@ PSEG_MULTIVERSION void smoothstep_row(const float* p, float* alpha, int n, float
   }
 }
 
-// out = f * w + b * (1 - w) per channel, rounded half to even and saturated as cv::saturate_cast<uchar> does, one row.
+// out = f * w + b * (1 - w) per channel, rounded half to even and saturated as cv::saturate_cast<uchar> does, one row
+// (a NaN weight gives 0, as there). This file is compiled with -ffp-contract=off (core/CMakeLists.txt), so every
+// clone rounds alike.
 PSEG_MULTIVERSION void blend_row(const uchar* f, const uchar* b, const float* a, uchar* o, int n) {
   for (int x = 0; x < n; ++x) {
     const float w = a[x];
     for (int c = 0; c < 3; ++c) {
       const float v = std::nearbyint(f[3 * x + c] * w + b[3 * x + c] * (1.f - w));
-      o[3 * x + c] = static_cast<uchar>(std::min(std::max(v, 0.f), 255.f));
+      o[3 * x + c] = static_cast<uchar>(v > 0.f ? std::min(v, 255.f) : 0.f);
     }
   }
 }

@@ -13,7 +13,14 @@ namespace {
 class OnednnPredictor : public Predictor {
  public:
   OnednnPredictor(const std::string& path, ModelMeta meta, const PredictorOptions& options)
-      : Predictor(std::move(meta), "onednn", path, options), net_(compile(path)) {}
+      : Predictor(std::move(meta), "onednn", path, options), net_(compile(path)) {
+    const auto& in = net_.input_dims();
+    const auto& out = net_.output_dims();
+    const ModelMeta& m = this->meta();
+    if (in[1] != m.channels || in[2] != m.height || in[3] != m.width || out[0] != in[0] || out[2] != in[2] ||
+        out[3] != in[3])
+      throw std::runtime_error(path + ": the graph's input or output size differs from its metadata");
+  }
 
   cv::Mat infer(const cv::Mat& blob) override {
     check_input_blob(blob, meta());

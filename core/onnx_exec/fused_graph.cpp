@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <stdexcept>
 #include <unordered_set>
 
@@ -14,11 +15,24 @@ namespace {
 
 using Dims = std::vector<int64_t>;
 
+// The largest value the engine allocates (4 GB of floats): a file claiming more is refused, not attempted.
+constexpr int64_t kMaxElements = int64_t{1} << 30;
+
+// The number of elements of `dims`; throws std::runtime_error naming `what` for a negative dimension or more than
+// kMaxElements.
+int64_t element_count(const std::vector<int64_t>& dims, const std::string& what) {
+  int64_t count = 1;
+  for (int64_t d : dims) {
+    if (d < 0) throw std::runtime_error(what + " has a negative dimension");
+    if (d > kMaxElements || (count *= d) > kMaxElements) throw std::runtime_error(what + " exceeds 2^30 values");
+  }
+  return count;
+}
+
 GraphConstant read_constant(const onnx::TensorProto& t) {
   GraphConstant c;
   c.dims.assign(t.dims().begin(), t.dims().end());
-  int64_t count = 1;
-  for (int64_t d : c.dims) count *= d;
+  const int64_t count = element_count(c.dims, "ONNX initializer " + t.name());
   const std::string& raw = t.raw_data();
   auto from_raw = [&](auto& out, size_t element_size) {
     using T = typename std::decay_t<decltype(out)>::value_type;
@@ -58,8 +72,10 @@ GraphConstant read_constant(const onnx::TensorProto& t) {
   return c;
 }
 
-// The largest value the engine allocates (4 GB of floats): a file claiming more is refused, not attempted.
-constexpr int64_t kMaxElements = int64_t{1} << 30;
+// The fewest inputs each op reads (ONNX's required ones); 1 for the others.
+const std::map<std::string, int> kRequiredInputs = {{"Conv", 2},  {"ConvTranspose", 2}, {"Pad", 2}, {"Slice", 3},
+                                                    {"Resize", 3}, {"PRelu", 2},        {"Add", 2}, {"Sub", 2},
+                                                    {"Mul", 2}};
 
 bool is_elementwise(const std::string& op) {
   return op == "Relu" || op == "Clip" || op == "Sigmoid" || op == "PRelu" || op == "Add" || op == "Sub" ||
@@ -84,29 +100,38 @@ class GraphBuilder {
         d.push_back(dim.dim_value());
       }
       if (d.size() != 4) throw std::runtime_error("ONNX graph input " + in.name() + " is not 4-D (N, C, H, W)");
-      int64_t elements = 1;
-      for (int64_t v : d)
-        if (v > kMaxElements || (elements *= v) > kMaxElements)
-          throw std::runtime_error("ONNX graph input " + in.name() + " exceeds 2^30 values");
+      element_count(d, "ONNX graph input " + in.name());
       out_.dims[in.name()] = d;
     }
     if (out_.input.empty()) throw std::runtime_error("ONNX graph has no input");
     if (g.output_size() < 1) throw std::runtime_error("ONNX graph has no output");
     out_.output = g.output(0).name();
+    int64_t opset = 13;
+    for (const auto& o : model.opset_import())
+      if (o.domain().empty() || o.domain() == "ai.onnx") opset = o.version();
     for (const auto& n : g.node()) {
+      if (!n.domain().empty() && n.domain() != "ai.onnx") fail_node(n, "ops of domain " + n.domain() + " are not supported");
+      if (n.output_size() < 1) fail_node(n, "has no output");
       if (n.op_type() == "Constant") {
         const auto* value = find_attr(n, "value");
         if (!value || !value->has_t()) fail_node(n, "only tensor constants are supported");
         out_.constants[n.output(0)] = read_constant(value->t());
         continue;
       }
+      // Before opset 13 Softmax normalises over all axes from `axis` on, a different computation.
+      if (n.op_type() == "Softmax" && opset < 13) fail_node(n, "Softmax before opset 13 is not supported");
+      const auto need = kRequiredInputs.find(n.op_type());
+      const int required = need == kRequiredInputs.end() ? 1 : need->second;
+      if (n.input_size() < required) fail_node(n, "expected at least " + std::to_string(required) + " inputs");
       FusedNode f;
       f.proto = n;
       f.inputs.assign(n.input().begin(), n.input().end());
-      if (n.output_size() < 1) fail_node(n, "has no output");
       f.output = n.output(0);
       out_.nodes.push_back(std::move(f));
     }
+    if (!out_.dims.count(out_.output) && std::none_of(out_.nodes.begin(), out_.nodes.end(),
+                                                      [&](const FusedNode& n) { return n.output == out_.output; }))
+      throw std::runtime_error("ONNX graph output " + out_.output + " is computed by no node");
   }
 
   FusedGraph build() {
@@ -195,7 +220,13 @@ class GraphBuilder {
     const auto& p = n.proto;
     const std::string& op = n.op();
     if (n.inputs.empty() || n.inputs[0].empty()) fail_node(p, "has no input");
-    const Dims x = dims_of(n, n.inputs[0]);
+    // Add and Mul commute: the computed value first (a graph of constants alone is not run here).
+    if ((op == "Add" || op == "Mul") && is_constant(n.inputs[0])) std::swap(n.inputs[0], n.inputs[1]);
+    if (!out_.dims.count(n.inputs[0])) fail_node(p, "its first input " + n.inputs[0] + " is not a computed value");
+    for (size_t i = 1; i < n.inputs.size() && op == "Concat"; ++i)
+      if (!out_.dims.count(n.inputs[i])) fail_node(p, "input " + n.inputs[i] + " is not a computed value");
+    const Dims x = out_.dims.at(n.inputs[0]);
+    if (x.size() != 4) fail_node(p, "only 4-D (N, C, H, W) values are supported");
     // Two positive values (strides, dilations, kernel), or the fallback.
     auto pair = [&](const std::string& key, std::array<int64_t, 2> fallback) {
       const auto v = attr_ints(p, key, {fallback[0], fallback[1]});
@@ -225,8 +256,11 @@ class GraphBuilder {
       const auto &s = n.strides, &d = n.dilations;
       if (x[1] != w[1] * n.group || w[0] % n.group != 0) fail_node(p, "weight does not match the input's channels");
       y = {x[0], w[0], 0, 0};
-      for (int i = 0; i < 2; ++i)
-        y[2 + i] = (x[2 + i] + n.pads[i] + n.pads[2 + i] - ((w[2 + i] - 1) * d[i] + 1)) / s[i] + 1;
+      for (int i = 0; i < 2; ++i) {
+        const int64_t span = x[2 + i] + n.pads[i] + n.pads[2 + i] - ((w[2 + i] - 1) * d[i] + 1);
+        if (span < 0) fail_node(p, "the kernel is larger than the padded input");
+        y[2 + i] = span / s[i] + 1;
+      }
     } else if (op == "ConvTranspose") {
       const Dims& w = dims_of(n, n.inputs.at(1));
       spatial(w);
@@ -249,9 +283,14 @@ class GraphBuilder {
       const auto &k = n.kernel, &s = n.strides;
       if (n.dilations != std::array<int64_t, 2>{1, 1}) fail_node(p, "dilated pooling is not supported");
       const bool ceil_mode = attr_int(p, "ceil_mode", 0) != 0;
+      if (ceil_mode && op == "AveragePool" && attr_int(p, "count_include_pad", 0))
+        fail_node(p, "ceil_mode with count_include_pad is not supported");
       for (int i = 0; i < 2; ++i) {
         const int64_t span = x[2 + i] + n.pads[i] + n.pads[2 + i] - k[i];
+        if (span < 0) fail_node(p, "the kernel is larger than the padded input");
         y[2 + i] = (ceil_mode ? (span + s[i] - 1) / s[i] : span / s[i]) + 1;
+        // As PyTorch and onnxruntime: a last window that would start in the right padding is dropped.
+        if (ceil_mode && (y[2 + i] - 1) * s[i] >= x[2 + i] + n.pads[i]) --y[2 + i];
       }
     } else if (op == "GlobalAveragePool") {
       y = {x[0], x[1], 1, 1};
@@ -337,8 +376,6 @@ class GraphBuilder {
              : op == "Add" ? Epilogue::Kind::Add
              : op == "Sub" ? Epilogue::Kind::Sub
                            : Epilogue::Kind::Mul;
-      // Add and Mul commute: keep the full-size value first.
-      if ((op == "Add" || op == "Mul") && is_constant(n.inputs[0])) std::swap(n.inputs[0], n.inputs[1]);
       e.operand = n.inputs[1];
       const Dims& other = dims_of(n, e.operand);
       if (other.size() > x.size()) fail_node(n.proto, "the second input has more dimensions than the first");
@@ -346,7 +383,13 @@ class GraphBuilder {
         const int64_t d = other[other.size() - 1 - i], full = x[x.size() - 1 - i];
         if (d != 1 && d != full) fail_node(n.proto, "the second input does not broadcast to the first");
       }
-      if (op == "PRelu" && !is_constant(e.operand)) fail_node(n.proto, "the slope must be a constant");
+      if (op == "PRelu") {
+        if (!is_constant(e.operand)) fail_node(n.proto, "the slope must be a constant");
+        Dims aligned(x.size() - other.size(), 1);
+        aligned.insert(aligned.end(), other.begin(), other.end());
+        const bool single = element_count(other, "the slope") == 1;
+        if (!single && aligned != Dims{1, x[1], 1, 1}) fail_node(n.proto, "the slope must be per channel or one value");
+      }
       n.inputs.resize(1);
     }
     n.epilogue = {e};
@@ -425,7 +468,8 @@ FusedGraph fuse_onnx_graph(const onnx::ModelProto& model) {
 }
 
 ResizeTaps linear_resize_taps(int64_t in, double scale, const std::string& mode) {
-  if (!(scale > 0 && scale <= 64)) throw std::invalid_argument("resize scale " + std::to_string(scale) + " is outside (0, 64]");
+  if (!(scale > 0 && scale <= 4096))
+    throw std::invalid_argument("resize scale " + std::to_string(scale) + " is outside (0, 4096]");
   const int64_t out = static_cast<int64_t>(std::floor(in * scale));
   ResizeTaps t;
   t.lo.resize(static_cast<size_t>(out));

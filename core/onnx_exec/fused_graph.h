@@ -61,7 +61,7 @@ FusedGraph fuse_onnx_graph(const onnx::ModelProto& model);
 
 // The linear-resize taps of one axis under an ONNX coordinate transformation mode, exactly as the ONNX spec
 // computes them: output i reads input lo[i] and hi[i] with weight w[i] on hi. Throws std::invalid_argument for an
-// unknown mode or a scale outside (0, 64].
+// unknown mode or a scale outside (0, 4096] (DeepLabV3 brings its pooled 1 x 1 branch back to 65 x 65).
 struct ResizeTaps {
   std::vector<int64_t> lo, hi;
   std::vector<float> w;

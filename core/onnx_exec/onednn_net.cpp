@@ -408,7 +408,9 @@ struct OnednnNet::Impl {
           matrix[static_cast<size_t>(ic * width + k * out_c + oc)] = w.floats[static_cast<size_t>((ic * out_c + oc) * kh * kw + k)];
     std::vector<float> bias(static_cast<size_t>(out_c), 0.f);
     if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
-      const auto& b = graph.constants.at(n.inputs[2]).floats;
+      const auto found = graph.constants.find(n.inputs[2]);
+      if (found == graph.constants.end()) fail_at(n, "the bias must be a constant");
+      const auto& b = found->second.floats;
       if (b.size() != bias.size()) fail_at(n, "the bias does not match the output channels");
       bias = b;
     }
@@ -511,6 +513,8 @@ OnednnNet::OnednnNet(const onnx::ModelProto& model) {
     impl_ = std::make_unique<Impl>(model);
   } catch (const dnnl::error& e) {
     throw std::runtime_error(std::string("oneDNN cannot compile the graph: ") + e.what());
+  } catch (const std::logic_error& e) {  // a lookup or size a malformed graph got past the checks
+    throw std::runtime_error(std::string("malformed ONNX graph: ") + e.what());
   }
 }
 OnednnNet::~OnednnNet() = default;

@@ -193,6 +193,15 @@ TEST_CASE("onednn: Pad, Slice, pooling, Softmax, PRelu and broadcast Add match L
     m.attr("pads", std::vector<int64_t>{1, 1, 1, 1});
     graphs.emplace_back("MaxPool", std::move(m));
   }
+  {
+    // ceil_mode: 9 + 2 - 2 = 9 rows give 6 windows by ceiling, the last starting in the bottom padding is dropped.
+    OneNode m("MaxPool");
+    m.attr("kernel_shape", std::vector<int64_t>{2, 2});
+    m.attr("strides", std::vector<int64_t>{2, 2});
+    m.attr("pads", std::vector<int64_t>{1, 1, 1, 1});
+    m.attr("ceil_mode", int64_t{1});
+    graphs.emplace_back("MaxPool ceil_mode", std::move(m));
+  }
   graphs.emplace_back("GlobalAveragePool", OneNode("GlobalAveragePool"));
   {
     OneNode s("Softmax");
@@ -245,6 +254,19 @@ TEST_CASE("onednn: hostile attributes and sizes are refused, not computed", "[on
   OneNode huge("Relu");
   huge.input_shape({1, 64, 65536, 65536});
   CHECK_THROWS_WITH(OnednnNet(huge.model), Catch::Contains("exceeds 2^30 values"));
+  OneNode slope("PRelu");  // a [C] slope broadcasts over W in ONNX, not over channels
+  slope.input_shape({1, 4, 4, 4});
+  slope.constant("slope", torch::ones({4}));
+  CHECK_THROWS_WITH(OnednnNet(slope.model), Catch::Contains("per channel or one value"));
+  OneNode old_softmax("Softmax", 11);  // normalises over C, H and W together
+  old_softmax.input_shape({1, 2, 4, 4});
+  old_softmax.attr("axis", int64_t{1});
+  CHECK_THROWS_WITH(OnednnNet(old_softmax.model), Catch::Contains("before opset 13"));
+  OneNode of_constant("Relu");
+  of_constant.input_shape({1, 1, 2, 2});
+  of_constant.constant("c", torch::ones({3}));
+  of_constant.node->set_input(0, "c");
+  CHECK_THROWS_WITH(OnednnNet(of_constant.model), Catch::Contains("not a computed value"));
   OneNode pad("Pad");
   pad.input_shape({1, 1, 4, 4});
   pad.constant("pads", torch::tensor({0, 0, 100000, 100000, 0, 0, 100000, 100000}, torch::kLong));
