@@ -273,6 +273,15 @@ TEST_CASE("onednn: hostile attributes and sizes are refused, not computed", "[on
   CHECK_THROWS_WITH(OnednnNet(pad.model), Catch::Contains("exceed 2^30 values"));
 }
 
+TEST_CASE("onednn: Softmax over many channels (oneDNN's kernel) matches LibTorch", "[onnx_exec][onednn]") {
+  OneNode s("Softmax");
+  s.input_shape({1, 12, 5, 7});
+  s.attr("axis", int64_t{1});
+  torch::manual_seed(7);
+  const torch::Tensor x = torch::randn({1, 12, 5, 7}) * 4;
+  CHECK(max_diff(run_onednn(s.model, x), s.run(x)) < 1e-6);
+}
+
 TEST_CASE("onednn: unsupported graphs are refused by name", "[onnx_exec][onednn]") {
   OneNode lstm("LSTM");
   lstm.input_shape({1, 1, 2, 2});
