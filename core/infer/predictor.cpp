@@ -166,14 +166,12 @@ std::vector<cv::Mat> Predictor::predict_batch(const std::vector<cv::Mat>& images
 }
 
 std::unique_ptr<Predictor> open_predictor(const std::string& model_path, const PredictorOptions& options) {
-  if (!options.engine.empty()) {
-    const EngineEntry& engine = engine_for_file(model_path, options.engine);
-    if (!std::filesystem::is_regular_file(model_path)) throw std::runtime_error(model_path + ": no such model file");
-    return engine.open(model_path, options);
-  }
-  const std::vector<const EngineEntry*> engines = engines_for_file(model_path);
+  const std::vector<const EngineEntry*> engines = options.engine.empty()
+                                                      ? engines_for_file(model_path)
+                                                      : std::vector{&engine_for_file(model_path, options.engine)};
   if (!std::filesystem::is_regular_file(model_path)) throw std::runtime_error(model_path + ": no such model file");
-  // The preferred engine, or the next one where it cannot run the graph (an op it lacks); the first error otherwise.
+  // The engine named, or the preferred one and the next where it cannot run the graph (an op it lacks); the first
+  // error when none opens it.
   std::exception_ptr first_error;
   for (const EngineEntry* engine : engines) {
     try {

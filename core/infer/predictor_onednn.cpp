@@ -22,21 +22,20 @@ class OnednnPredictor : public Predictor {
       throw std::runtime_error(path + ": the graph's input or output size differs from its metadata");
   }
 
+  // The blob in runs of the graph's own batch (channels and size are the metadata's, checked to be the graph's).
   cv::Mat infer(const cv::Mat& blob) override {
     check_input_blob(blob, meta());
     const auto& in = net_.input_dims();
     const auto& out = net_.output_dims();
-    if (blob.size[0] % in[0] != 0 || blob.size[1] != in[1])
-      throw std::invalid_argument(path() + ": the oneDNN engine runs batches of " + std::to_string(in[0]) + " with " +
-                                  std::to_string(in[1]) + " channels");
+    if (blob.size[0] % in[0] != 0)
+      throw std::invalid_argument(path() + ": the oneDNN engine runs batches of " + std::to_string(in[0]));
     const cv::Mat input = blob.isContinuous() ? blob : blob.clone();
     const int sizes[] = {blob.size[0], static_cast<int>(out[1]), static_cast<int>(out[2]), static_cast<int>(out[3])};
     cv::Mat output(4, sizes, CV_32F);
-    const size_t in_step = input.total() / static_cast<size_t>(blob.size[0]) * static_cast<size_t>(in[0]);
-    const size_t out_step = output.total() / static_cast<size_t>(blob.size[0]) * static_cast<size_t>(in[0]);
+    const int64_t runs = blob.size[0] / in[0], in_step = in[0] * in[1] * in[2] * in[3],
+                  out_step = out[0] * out[1] * out[2] * out[3];
     try {
-      for (int i = 0; i < blob.size[0]; i += static_cast<int>(in[0]))
-        net_.run(input.ptr<float>() + i / in[0] * in_step, output.ptr<float>() + i / in[0] * out_step);
+      for (int64_t i = 0; i < runs; ++i) net_.run(input.ptr<float>() + i * in_step, output.ptr<float>() + i * out_step);
     } catch (const std::runtime_error& e) {
       throw std::runtime_error(path() + ": " + e.what());
     }

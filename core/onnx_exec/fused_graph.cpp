@@ -352,11 +352,9 @@ class GraphBuilder {
     } else {
       fail_node(p, "the op is not supported by this engine");
     }
-    int64_t elements = 1;
-    for (int64_t d : y) {
+    for (int64_t d : y)
       if (d < 1) fail_node(p, "its output would be empty");
-      if (d > kMaxElements || (elements *= d) > kMaxElements) fail_node(p, "its output would exceed 2^30 values");
-    }
+    element_count(y, "ONNX " + op + " node " + p.name() + ": its output");
     out_.dims[n.output] = y;
   }
 

@@ -21,10 +21,6 @@ using dnnl::memory;
 using Dims = std::vector<int64_t>;
 using Args = std::unordered_map<int, memory>;
 
-[[noreturn]] void fail_at(const FusedNode& n, const std::string& why) {
-  throw std::runtime_error("ONNX " + n.op() + " node " + n.proto.name() + ": " + why);
-}
-
 // The dense row-major format of a rank-`rank` tensor.
 memory::format_tag tag_of_rank(size_t rank) {
   static const memory::format_tag tags[] = {memory::format_tag::a, memory::format_tag::ab, memory::format_tag::abc,
@@ -170,7 +166,6 @@ struct OnednnNet::Impl {
   std::vector<Step> steps;
   std::unordered_map<std::string, memory> values;                   // each value as its producer wrote it
   std::unordered_map<std::string, std::vector<memory>> conversions;  // the same values in other layouts
-  std::unordered_map<std::string, memory> constants;                // constants as plain oneDNN memory
   memory input, output;
   Dims input_dims, output_dims;
 
@@ -186,11 +181,27 @@ struct OnednnNet::Impl {
 
   memory new_memory(const memory::desc& d) { return memory(d, engine); }
 
+  // A convolution's weight (input 1), which must be a constant.
+  const GraphConstant& weight_of(const FusedNode& n) const {
+    const auto weight = graph.constants.find(n.inputs.at(1));
+    if (weight == graph.constants.end()) fail_node(n.proto, "the weight must be a constant");
+    return weight->second;
+  }
+
+  // Weights in the layout a primitive chose for them, reordered once while compiling.
+  memory prepacked(memory weights, const memory::desc& want) {
+    if (weights.get_desc() == want) return weights;
+    memory packed = new_memory(want);
+    dnnl::reorder(weights, packed).execute(stream, weights, packed);
+    stream.wait();
+    return packed;
+  }
+
   void add(dnnl::primitive p, Args args) { steps.push_back(Step{std::move(p), std::move(args), nullptr}); }
 
   const memory& value(const FusedNode& n, const std::string& name) {
     const auto it = values.find(name);
-    if (it == values.end()) fail_at(n, "reads " + name + ", which no earlier node computes");
+    if (it == values.end()) fail_node(n.proto, "reads " + name + ", which no earlier node computes");
     return it->second;
   }
 
@@ -209,11 +220,11 @@ struct OnednnNet::Impl {
   // A constant as oneDNN memory with dimensions `dims` (same element count) and format `tag`.
   memory constant(const FusedNode& n, const std::string& name, const Dims& dims, memory::format_tag tag) {
     const auto it = graph.constants.find(name);
-    if (it == graph.constants.end()) fail_at(n, name + " must be a constant");
+    if (it == graph.constants.end()) fail_node(n.proto, name + " must be a constant");
     const auto& c = it->second;
     int64_t count = 1;
     for (int64_t d : dims) count *= d;
-    if (c.floats.size() != static_cast<size_t>(count)) fail_at(n, name + " is not a float tensor of the expected size");
+    if (c.floats.size() != static_cast<size_t>(count)) fail_node(n.proto, name + " is not a float tensor of the expected size");
     memory m(memory::desc(memory::dims(dims.begin(), dims.end()), memory::data_type::f32, tag), engine);
     std::memcpy(m.get_data_handle(), c.floats.data(), c.floats.size() * sizeof(float));
     return m;
@@ -229,7 +240,7 @@ struct OnednnNet::Impl {
   std::pair<memory, int> prelu_slope(const FusedNode& n, const std::string& name, const Dims& x) {
     const auto& c = graph.constants.at(name);
     if (c.floats.size() == 1) return {constant(n, name, Dims(x.size(), 1), tag_of_rank(x.size())), 0};
-    if (static_cast<int64_t>(c.floats.size()) != x[1]) fail_at(n, "the slope must be per channel or a single value");
+    if (static_cast<int64_t>(c.floats.size()) != x[1]) fail_node(n.proto, "the slope must be per channel or a single value");
     Dims d(x.size(), 1);
     d[1] = x[1];
     return {constant(n, name, d, tag_of_rank(d.size())), 1 << 1};
@@ -313,10 +324,9 @@ struct OnednnNet::Impl {
         // 224 x 224; a loop over the pixels takes a tenth of that.
         const auto* in = static_cast<const float*>(src.get_data_handle());
         auto* out = static_cast<float*>(dst.get_data_handle());
-        const int64_t pixels = x[0] * x[2] * x[3], channels = x[1];
+        const int64_t width = x[3], channels = x[1];
         steps.push_back(Step{{}, {}, [=] {
           parallel_for(x[0] * x[2], [&](int64_t row) {
-            const int64_t width = pixels / (x[0] * x[2]);
             softmax_pixels(in + row * width * channels, out + row * width * channels, width, channels);
           });
         }});
@@ -355,7 +365,7 @@ struct OnednnNet::Impl {
   void lower_convolution(const FusedNode& n, const Dims& x, const Dims& y) {
     const bool transposed = n.op() == "ConvTranspose";
     const std::string& weight_name = n.inputs.at(1);
-    const Dims& wd = graph.dims.count(weight_name) ? graph.dims.at(weight_name) : graph.constants.at(weight_name).dims;
+    const Dims& wd = weight_of(n).dims;
     const int64_t group = n.group;
     const auto &s = n.strides, &d = n.dilations;
     const int64_t out_channels = y[1], in_channels = x[1];
@@ -372,7 +382,7 @@ struct OnednnNet::Impl {
 
     const memory::dims strides{s[0], s[1]}, dilation{d[0] - 1, d[1] - 1};
     const memory::dims pad_l{n.pads[0], n.pads[1]}, pad_r{n.pads[2], n.pads[3]};
-    if (n.pads[2] < 0 || n.pads[3] < 0) fail_at(n, "output padding beyond the padding is not supported");
+    if (n.pads[2] < 0 || n.pads[3] < 0) fail_node(n.proto, "output padding beyond the padding is not supported");
     const memory::desc src_md = act_desc(x), w_any = any_desc(dims), dst_md = act_desc(y);
 
     // As much of the epilogue fused as oneDNN has an optimised kernel for; the rest runs as primitives of its own.
@@ -399,20 +409,13 @@ struct OnednnNet::Impl {
           weights_desc = pd.weights_desc(), impl = pd.impl_info_str();
         }
       } catch (const dnnl::error& e) {
-        if (fused == 0) fail_at(n, std::string("oneDNN has no kernel for it: ") + e.what());
+        if (fused == 0) fail_node(n.proto, std::string("oneDNN has no kernel for it: ") + e.what());
         continue;
       }
       if (fused > 0 && impl.rfind("ref", 0) == 0) continue;  // a reference kernel: slower than running apart
-      memory weights = user_weights;
-      if (weights_desc != user_weights.get_desc()) {
-        weights = new_memory(weights_desc);
-        memory from = user_weights;
-        dnnl::reorder(from, weights).execute(stream, from, weights);
-        stream.wait();
-      }
       memory dst = new_memory(dst_md);
       args[DNNL_ARG_SRC] = in_layout(n.inputs[0], src_md);
-      args[DNNL_ARG_WEIGHTS] = weights;
+      args[DNNL_ARG_WEIGHTS] = prepacked(user_weights, weights_desc);
       args[DNNL_ARG_BIAS] = bias;
       args[DNNL_ARG_DST] = dst;
       add(primitive, std::move(args));
@@ -426,13 +429,11 @@ struct OnednnNet::Impl {
   //   output[oy][ox][oc] = bias[oc] + sum of columns[iy, ix][ky, kx, oc] where iy * s + ky * d - pad == oy (and x)
   // oneDNN 2.6's own strided transposed convolution computes the zero-inserted input and is several times slower.
   void lower_transposed(const FusedNode& n, const Dims& x, const Dims& y) {
-    const auto weight = graph.constants.find(n.inputs.at(1));
-    if (weight == graph.constants.end()) fail_at(n, "the weight must be a constant");
-    const GraphConstant& w = weight->second;
+    const GraphConstant& w = weight_of(n);
     const auto &s = n.strides, &d = n.dilations;
     const int64_t batch = x[0], in_c = x[1], in_h = x[2], in_w = x[3], out_c = y[1], out_h = y[2], out_w = y[3];
     const int64_t kh = w.dims[2], kw = w.dims[3], width = kh * kw * out_c;
-    if (w.floats.size() != static_cast<size_t>(in_c * width)) fail_at(n, "the weight is not a float tensor of its size");
+    if (w.floats.size() != static_cast<size_t>(in_c * width)) fail_node(n.proto, "the weight is not a float tensor of its size");
     std::vector<float> matrix(w.floats.size());
     for (int64_t ic = 0; ic < in_c; ++ic)
       for (int64_t oc = 0; oc < out_c; ++oc)
@@ -441,9 +442,9 @@ struct OnednnNet::Impl {
     std::vector<float> bias(static_cast<size_t>(out_c), 0.f);
     if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
       const auto found = graph.constants.find(n.inputs[2]);
-      if (found == graph.constants.end()) fail_at(n, "the bias must be a constant");
+      if (found == graph.constants.end()) fail_node(n.proto, "the bias must be a constant");
       const auto& b = found->second.floats;
-      if (b.size() != bias.size()) fail_at(n, "the bias does not match the output channels");
+      if (b.size() != bias.size()) fail_node(n.proto, "the bias does not match the output channels");
       bias = b;
     }
 
@@ -456,12 +457,7 @@ struct OnednnNet::Impl {
         engine);
     memory weights(w_user_md, engine);
     std::memcpy(weights.get_data_handle(), matrix.data(), matrix.size() * sizeof(float));
-    if (pd.weights_desc() != w_user_md) {
-      memory packed = new_memory(pd.weights_desc());
-      dnnl::reorder(weights, packed).execute(stream, weights, packed);
-      stream.wait();
-      weights = packed;
-    }
+    weights = prepacked(weights, pd.weights_desc());
     const memory src = in_layout(n.inputs[0], act_desc(x));
     const memory src_2d(src_md, engine, src.get_data_handle());
     const memory cols = new_memory(cols_md);
@@ -522,7 +518,7 @@ struct OnednnNet::Impl {
       rows = linear_resize_taps(x[2], scales[2], mode);
       cols = linear_resize_taps(x[3], scales[3], mode);
     } catch (const std::invalid_argument& e) {
-      fail_at(n, e.what());
+      fail_node(n.proto, e.what());
     }
     const memory src = in_layout(n.inputs[0], act_desc(x));
     memory dst = new_memory(act_desc(y));
