@@ -74,6 +74,13 @@ DeepLabV3Impl::DeepLabV3Impl(const ModelConfig& config, const InputSpec& spec)
   blocks::glorot_init(*this);
 }
 
+std::vector<ConvBnPair> DeepLabV3Impl::conv_bn_pairs() const {
+  return {{Conv.ptr(), Conv_BatchNorm},
+          {aspp0.ptr(), aspp0_BatchNorm},
+          {image_pooling.ptr(), image_pooling_BatchNorm},
+          {concat_projection.ptr(), concat_projection_BatchNorm}};
+}
+
 NetOutput DeepLabV3Impl::forward(const torch::Tensor& x) {
   auto y = blocks::relu6(Conv_BatchNorm(Conv(x)));
   for (auto& block : encoder_blocks) y = block(y);

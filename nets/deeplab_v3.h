@@ -10,16 +10,18 @@
 
 #include <vector>
 
+#include "nets/conv_bn_fold.h"
 #include "nets/inverted_residual.h"
 #include "nets/segnet.h"
 #include "nets/sync_batch_norm.h"
 
 namespace pseg {
 
-class DeepLabV3Impl : public SegNetImpl {
+class DeepLabV3Impl : public SegNetImpl, public HasConvBnPairs {
  public:
   DeepLabV3Impl(const ModelConfig& config, const InputSpec& spec);
   NetOutput forward(const torch::Tensor& x) override;
+  std::vector<ConvBnPair> conv_bn_pairs() const override;
 
   torch::nn::Conv2d Conv{nullptr};
   SyncBatchNorm2d Conv_BatchNorm{nullptr};

@@ -30,6 +30,12 @@ InvertedResidualImpl::InvertedResidualImpl(const InvertedResidualOptions& o)
   project_BN = register_module("project_BN", mobilenet_bn(o.out()));
 }
 
+std::vector<ConvBnPair> InvertedResidualImpl::conv_bn_pairs() const {
+  std::vector<ConvBnPair> pairs{{depthwise.ptr(), depthwise_BN}, {project.ptr(), project_BN}};
+  if (expand) pairs.push_back({expand.ptr(), expand_BN});
+  return pairs;
+}
+
 InvertedResidualImpl::Tapped InvertedResidualImpl::forward_tapped(const torch::Tensor& x) {
   const auto act = [&](const torch::Tensor& t) { return options.relu6() ? blocks::relu6(t) : torch::relu(t); };
   auto e = expand ? act(expand_BN(expand(x))) : x;

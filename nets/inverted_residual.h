@@ -7,6 +7,7 @@
 
 #include <cstdint>
 
+#include "nets/conv_bn_fold.h"
 #include "nets/sync_batch_norm.h"
 
 namespace pseg {
@@ -25,7 +26,7 @@ struct InvertedResidualOptions {
   TORCH_ARG(bool, odd_size_padding) = false;
 };
 
-struct InvertedResidualImpl : torch::nn::Module {
+struct InvertedResidualImpl : torch::nn::Module, HasConvBnPairs {
   explicit InvertedResidualImpl(const InvertedResidualOptions& options);
   // MobileNetV2 with an integer expansion factor (1 = no expansion conv), ReLU6.
   InvertedResidualImpl(int64_t in, int64_t out, int64_t stride, int64_t expansion);
@@ -36,6 +37,7 @@ struct InvertedResidualImpl : torch::nn::Module {
   };
   Tapped forward_tapped(const torch::Tensor& x);
   torch::Tensor forward(const torch::Tensor& x) { return forward_tapped(x).out; }
+  std::vector<ConvBnPair> conv_bn_pairs() const override;
 
   InvertedResidualOptions options;
   int64_t stride;

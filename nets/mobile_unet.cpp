@@ -69,6 +69,11 @@ MobileUnetUpImpl::MobileUnetUpImpl(int64_t in, int64_t out, MobileUnetDecoder de
   bn = register_module("bn", decoder_bn(out));
 }
 
+// The crop after the deconvolution is spatial and dropout runs only in training: the BatchNorm folds into either conv.
+std::vector<ConvBnPair> MobileUnetUpImpl::conv_bn_pairs() const {
+  return {{deconv ? std::shared_ptr<torch::nn::Module>(deconv.ptr()) : conv.ptr(), bn}};
+}
+
 torch::Tensor MobileUnetUpImpl::forward(const torch::Tensor& x) {
   auto y = deconv ? blocks::tf_deconv_crop(deconv(x)) : conv(blocks::legacy_bilinear_up2(x));
   y = bn(y);

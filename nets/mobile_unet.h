@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "nets/blocks.h"
+#include "nets/conv_bn_fold.h"
 #include "nets/inverted_residual.h"
 #include "nets/segnet.h"
 #include "nets/sync_batch_norm.h"
@@ -25,9 +26,10 @@ namespace pseg {
 enum class MobileUnetDecoder { Deconv, Bilinear };
 
 // Decoder UP(n): 2x up-conv (TF-same deconv + crop, or legacy bilinear + 3x3 conv), BN, Dropout(0.5), ReLU.
-struct MobileUnetUpImpl : torch::nn::Module {
+struct MobileUnetUpImpl : torch::nn::Module, HasConvBnPairs {
   MobileUnetUpImpl(int64_t in, int64_t out, MobileUnetDecoder decoder, bool dropout);
   torch::Tensor forward(const torch::Tensor& x);
+  std::vector<ConvBnPair> conv_bn_pairs() const override;
 
   bool dropout;
   torch::nn::ConvTranspose2d deconv{nullptr};  // deconv decoder
@@ -36,10 +38,11 @@ struct MobileUnetUpImpl : torch::nn::Module {
 };
 TORCH_MODULE(MobileUnetUp);
 
-class MobileUnetImpl : public SegNetImpl {
+class MobileUnetImpl : public SegNetImpl, public HasConvBnPairs {
  public:
   MobileUnetImpl(const ModelConfig& config, const InputSpec& spec);
   NetOutput forward(const torch::Tensor& x) override;
+  std::vector<ConvBnPair> conv_bn_pairs() const override { return {{Conv1.ptr(), bn_Conv1}}; }
 
   struct Features {
     torch::Tensor bottleneck;          // block_16_project_BN, stride 32

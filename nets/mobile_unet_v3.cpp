@@ -60,6 +60,10 @@ TransitionBlockImpl::TransitionBlockImpl(int64_t in, int64_t out) {
   bn4 = register_module("bn4", transition_bn(out));
 }
 
+std::vector<ConvBnPair> TransitionBlockImpl::conv_bn_pairs() const {
+  return {{shortcut.ptr(), shortcut_bn}, {dw1.ptr(), bn1}, {pw1.ptr(), bn2}, {dw2.ptr(), bn3}, {pw2.ptr(), bn4}};
+}
+
 torch::Tensor TransitionBlockImpl::forward(const torch::Tensor& x) {
   const auto s = shortcut_bn(shortcut(x));
   auto y = torch::relu(bn1(dw1(x)));

@@ -11,6 +11,7 @@
 
 #include <vector>
 
+#include "nets/conv_bn_fold.h"
 #include "nets/inverted_residual.h"
 #include "nets/segnet.h"
 #include "nets/sync_batch_norm.h"
@@ -20,19 +21,23 @@ namespace pseg {
 // T(i -> o): main = dw3x3(i) BN ReLU, 1x1 i->o BN ReLU, dw3x3(o) BN ReLU, 1x1 o->o BN; shortcut = 1x1 i->o BN;
 // out = ReLU(main + shortcut). Every conv has a bias (Keras default); BN eps 1e-3. The shortcut is registered first,
 // as the converter runs it first.
-struct TransitionBlockImpl : torch::nn::Module {
+struct TransitionBlockImpl : torch::nn::Module, HasConvBnPairs {
   TransitionBlockImpl(int64_t in, int64_t out);
   torch::Tensor forward(const torch::Tensor& x);
+  std::vector<ConvBnPair> conv_bn_pairs() const override;
 
   torch::nn::Conv2d shortcut{nullptr}, dw1{nullptr}, pw1{nullptr}, dw2{nullptr}, pw2{nullptr};
   SyncBatchNorm2d shortcut_bn{nullptr}, bn1{nullptr}, bn2{nullptr}, bn3{nullptr}, bn4{nullptr};
 };
 TORCH_MODULE(TransitionBlock);
 
-class MobileUnetV3Impl : public SegNetImpl {
+class MobileUnetV3Impl : public SegNetImpl, public HasConvBnPairs {
  public:
   MobileUnetV3Impl(const ModelConfig& config, const InputSpec& spec);
   NetOutput forward(const torch::Tensor& x) override;
+  std::vector<ConvBnPair> conv_bn_pairs() const override {
+    return {{Conv.ptr(), Conv_BatchNorm}, {Conv_1.ptr(), Conv_1_BatchNorm}};
+  }
 
   torch::nn::Conv2d Conv{nullptr};
   SyncBatchNorm2d Conv_BatchNorm{nullptr};

@@ -9,6 +9,11 @@ namespace pseg {
 
 torch::Tensor SyncBatchNorm2dImpl::forward(const torch::Tensor& input) {
   _check_input_dim(input);
+  if (folded_) {
+    if (is_training())
+      throw std::logic_error("BatchNorm2d: folded into its convolution for inference, it cannot train");
+    return input;
+  }
   if (sum_over_ranks_ && is_training()) return forward_synchronised(input);
   const bool use_batch_stats = is_training() || !options.track_running_stats();
   const double factor = is_training() && options.track_running_stats() ? running_average_factor() : 0.0;
@@ -134,7 +139,7 @@ void SyncBatchNorm2dImpl::pretty_print(std::ostream& stream) const {
     stream << "None";
   stream << ", affine=" << (options.affine() ? "true" : "false")
          << ", track_running_stats=" << (options.track_running_stats() ? "true" : "false")
-         << (synchronised() ? ", synchronised" : "") << ")";
+         << (synchronised() ? ", synchronised" : "") << (folded_ ? ", folded" : "") << ")";
 }
 
 int64_t synchronise_batch_norm(torch::nn::Module& net, const SumOverRanks& sum) {

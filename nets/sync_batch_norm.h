@@ -28,12 +28,18 @@ class SyncBatchNorm2dImpl
   void set_sum_over_ranks(SumOverRanks sum) { sum_over_ranks_ = std::move(sum); }
   bool synchronised() const { return static_cast<bool>(sum_over_ranks_); }
 
+  // After fold_batch_norms (nets/conv_bn_fold.h) has moved this normalisation into the convolution before it, the
+  // module passes its input through; it then refuses to train.
+  void mark_folded() { folded_ = true; }
+  bool folded() const { return folded_; }
+
  private:
   void _check_input_dim(const torch::Tensor& input) override;
   // The factor of this step's statistics in the running statistics (counts the batch).
   double running_average_factor();
   torch::Tensor forward_synchronised(const torch::Tensor& input);
   SumOverRanks sum_over_ranks_;
+  bool folded_ = false;
 };
 TORCH_MODULE(SyncBatchNorm2d);
 

@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "core/onnx_exec/onnx_tensor.h"
+#include "nets/conv_bn_fold.h"
 
 namespace pseg {
 namespace {
@@ -183,10 +184,6 @@ const Value* match_legacy_bilinear(const Node* root) {
   return xw ? match_interleave(xw, 3, {0, 1, 0, 0}) : nullptr;
 }
 
-struct Fold {
-  at::Tensor scale, shift;  // float64 per output channel
-};
-
 class Lowerer {
  public:
   Lowerer(const TracedNet& traced, const LoweringOptions& options, onnx::GraphProto& graph)
@@ -258,16 +255,10 @@ class Lowerer {
     return conv;
   }
 
-  Fold bn_fold(const Node* bn) const {
+  BatchNormAffine bn_fold(const Node* bn) const {
     if (bool_arg(bn, 5)) fail(bn, "batch norm in training mode cannot be exported (put the net in eval mode)");
-    const at::Tensor mean = attr(bn, 3).to(torch::kDouble), var = attr(bn, 4).to(torch::kDouble);
-    const double eps = double_arg(bn, 7);
-    const at::Tensor gamma = none_arg(bn, 1) ? torch::ones_like(mean) : attr(bn, 1).to(torch::kDouble);
-    const at::Tensor beta = none_arg(bn, 2) ? torch::zeros_like(mean) : attr(bn, 2).to(torch::kDouble);
-    Fold f;
-    f.scale = gamma / torch::sqrt(var + eps);
-    f.shift = beta - mean * f.scale;
-    return f;
+    return batch_norm_affine(none_arg(bn, 1) ? at::Tensor() : attr(bn, 1), none_arg(bn, 2) ? at::Tensor() : attr(bn, 2),
+                             attr(bn, 3), attr(bn, 4), double_arg(bn, 7));
   }
 
   // A parameter or buffer read through prim::GetAttr on the traced module.
@@ -445,21 +436,10 @@ class Lowerer {
       w = name(n->input(1));
       if (has_bias) b = name(n->input(2));
     } else {
-      at::Tensor weight = attr(n, 1).to(torch::kDouble);
-      const auto& f = fold->second;
-      const int64_t out = f.scale.size(0);
-      if (transposed) {  // (in, out/g, kh, kw): output channel o = group * (out/g) + j
-        const auto s = weight.sizes();
-        weight = (weight.view({groups, s[0] / groups, s[1], s[2], s[3]}) *
-                  f.scale.view({groups, 1, out / groups, 1, 1}))
-                     .view(s);
-      } else {
-        weight = weight * f.scale.view({out, 1, 1, 1});
-      }
-      const at::Tensor bias = has_bias ? attr(n, 2).to(torch::kDouble) : torch::zeros({out}, torch::kDouble);
-      w = initializer(n->input(1)->node()->s(c10::attr::name) + "_bnfolded", weight.to(torch::kFloat));
-      b = initializer(n->input(1)->node()->s(c10::attr::name) + "_bnfolded_bias",
-                      (bias * f.scale + f.shift).to(torch::kFloat));
+      const FoldedConv f =
+          fold_into_conv(attr(n, 1), has_bias ? attr(n, 2) : at::Tensor(), fold->second, transposed, groups);
+      w = initializer(n->input(1)->node()->s(c10::attr::name) + "_bnfolded", f.weight.to(torch::kFloat));
+      b = initializer(n->input(1)->node()->s(c10::attr::name) + "_bnfolded_bias", f.bias.to(torch::kFloat));
       ++stats_.bn_folded;
     }
     std::vector<std::string> inputs{x, w};
@@ -620,7 +600,7 @@ class Lowerer {
   std::unordered_map<std::string, std::string> attr_initializers_;
   std::unordered_set<const Value*> needed_;
   std::unordered_map<const Node*, const Value*> legacy_resize_;
-  std::unordered_map<const Node*, Fold> folds_;
+  std::unordered_map<const Node*, BatchNormAffine> folds_;  // float64 per output channel
   std::unordered_set<const Node*> folded_bn_;
 };
 

@@ -1,8 +1,10 @@
-// The LibTorch engine: the eager net rebuilt from a training checkpoint.
+// The LibTorch engine: the eager net rebuilt from a training checkpoint, its BatchNorms folded into the
+// convolutions before them.
 #include <torch/torch.h>
 
 #include "core/model_io/checkpoint.h"
 #include "core/infer/predictor_engines.h"
+#include "nets/conv_bn_fold.h"
 
 namespace pseg {
 namespace {
@@ -21,6 +23,7 @@ class LibTorchPredictor : public Predictor {
         net_(ckpt.net),
         device_(options.device) {
     net_->eval();
+    fold_batch_norms(*net_);
   }
 
   cv::Mat infer(const cv::Mat& blob) override {
@@ -38,7 +41,7 @@ class LibTorchPredictor : public Predictor {
 }  // namespace
 
 EngineEntry libtorch_engine() {
-  return {"libtorch", "the eager net rebuilt from a training checkpoint", ".ckpt", "", false,
+  return {"libtorch", "the eager net rebuilt from a training checkpoint, BatchNorm folded", ".ckpt", "", false,
           [](const std::string& path, const PredictorOptions& options) -> std::unique_ptr<Predictor> {
             return std::make_unique<LibTorchPredictor>(load_checkpoint(path, options.device), options);
           }};
