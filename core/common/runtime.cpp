@@ -52,4 +52,10 @@ void keep_freed_memory_for_reuse() {
 #endif
 }
 
+void release_parallel_workers() {
+#ifdef _OPENMP
+  omp_pause_resource_all(omp_pause_soft);
+#endif
+}
+
 }  // namespace pseg

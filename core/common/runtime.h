@@ -24,5 +24,9 @@ void apply_process_options(const RuntimeOptions& opts);
 // its top (docs/performance.md). The CLI calls it first; an application using the library decides for its own
 // process. A no-op outside glibc.
 void keep_freed_memory_for_reuse();
+// Ends OpenMP's worker threads after a burst of parallel work, such as one inference. Idle, they would spin-wait for
+// the next parallel region for milliseconds, taking a core from a pipeline's other stages; the next region starts
+// them again in microseconds. Call outside any parallel region. A no-op without OpenMP.
+void release_parallel_workers();
 
 }  // namespace pseg

@@ -14,6 +14,7 @@
 
 #include "core/common/atomic_file.h"
 #include "core/common/pipeline.h"
+#include "core/common/runtime.h"
 
 namespace pseg {
 namespace {
@@ -121,6 +122,7 @@ VideoReport run_video(Predictor& predictor, const VideoOptions& options,
         Masked m{std::move(next), {}, false};
         m.cut = cuts.is_cut(m.frame);
         m.mask = masker.next(m.frame, m.cut);
+        release_parallel_workers();  // the decode and render stages need the cores now
         if (m.cut) ++report.scene_cuts;
         if (m.mask.net_run) {
           ++report.net_runs;

@@ -4,6 +4,7 @@
 #include <onnx/onnx_pb.h>
 #include <torch/torch.h>
 
+#include "core/common/runtime.h"
 #include "core/export/export_head.h"
 #include "core/export/export_onnx.h"
 #include "core/model_io/model_meta.h"
@@ -293,4 +294,19 @@ TEST_CASE("onednn: unsupported graphs are refused by name", "[onnx_exec][onednn]
   nearest.node->add_input("");
   nearest.constant("scales", torch::tensor({1.f, 1.f, 2.f, 2.f}));
   CHECK_THROWS_WITH(OnednnNet(nearest.model), Catch::Contains("Resize") && Catch::Contains("linear"));
+}
+
+TEST_CASE("onednn: a net runs the same after its worker threads are released", "[onnx_exec][onednn]") {
+  // The video pipeline ends the OpenMP workers after every frame; the next run starts new ones.
+  SegNet net = seeded_net("portrait_net", 64, 64);
+  const onnx::ModelProto model = exported("portrait_net", 64, ExportHead::Probability);
+  OnednnNet compiled(model);
+  const torch::Tensor x = random_input(*net).contiguous();
+  torch::Tensor first = torch::empty(compiled.output_dims()), again = torch::empty(compiled.output_dims());
+  compiled.run(x.data_ptr<float>(), first.data_ptr<float>());
+  for (int i = 0; i < 3; ++i) {
+    release_parallel_workers();
+    compiled.run(x.data_ptr<float>(), again.data_ptr<float>());
+    CHECK(torch::equal(first, again));
+  }
 }
