@@ -14,6 +14,7 @@
 #include "core/torch_runtime/device.h"
 #include "core/common/stats.h"
 #include "core/distributed/distributed.h"
+#include "core/train/hooks.h"
 #include "core/train/train_loop.h"
 #include "core/train/train_step.h"
 #include "core/train/training_data.h"
@@ -105,7 +106,8 @@ TrainBenchResult bench_training(Config config, const TrainBenchOptions& o) {
                       std::to_string(data.train_images()) + " images)");
   auto optimizer = make_optimizer(config.optim, net->parameters());
 
-  // The training loop itself, one process, no hooks but the timing: small data goes round several epochs.
+  // The training loop itself, one process, no hooks but the memory format and the timing: small data goes round
+  // several epochs.
   Distributed local(DistributedEnv{}, config.train.distributed, false, device);
   TrainingState state;
   TrainResult run;
@@ -114,7 +116,7 @@ TrainBenchResult bench_training(Config config, const TrainBenchOptions& o) {
   auto timing = std::make_unique<StepTimingHook>(o.warmup, o.steps);
   const StepTimingHook& times = *timing;
   TrainLoop loop(ctx, loss);
-  loop.add(std::move(timing)).run();
+  loop.add(std::make_shared<ChannelsLastHook>()).add(std::move(timing)).run();
 
   TrainBenchResult r;
   r.net = config.model.net;

@@ -82,7 +82,7 @@ TrainConfig parse_train_config(const JsonReader& r, const std::string& source) {
   r.allow_only({"epochs", "batch_size", "device", "threads", "seed", "run_dir", "checkpoint_interval",
                 "val_interval", "best_metric", "early_stop", "workers", "prefetch", "init_from",
                 "log_interval_steps", "max_steps_per_epoch", "time_limit_minutes", "distributed", "sync_bn",
-                "quantization_aware", "qat_observer_epochs"});
+                "quantization_aware", "qat_observer_epochs", "channels_last"});
   TrainConfig c;
   auto positive = [&](const char* key, int64_t fallback) {
     const int64_t v = r.get_int(key, fallback);
@@ -131,6 +131,7 @@ TrainConfig parse_train_config(const JsonReader& r, const std::string& source) {
   c.sync_bn = r.get_bool("sync_bn", c.sync_bn);
   c.quantization_aware = r.get_bool("quantization_aware", c.quantization_aware);
   c.qat_observer_epochs = non_negative("qat_observer_epochs", c.qat_observer_epochs);
+  c.channels_last = r.get_bool("channels_last", c.channels_last);
   require(!c.quantization_aware || !c.init_from.empty(), r, "quantization_aware",
           "needs train.init_from: quantisation-aware training fine-tunes a trained float checkpoint");
   return c;

@@ -39,6 +39,9 @@ struct TrainConfig {
   // fake int8 quantisation; the run writes best.int8.onnx / last.int8.onnx with the learned weights and ranges.
   bool quantization_aware = false;
   int64_t qat_observer_epochs = 1;  // epochs the activation ranges are observed before they are frozen
+  // Convolution weights, and so activations, channels-last (NHWC) while training: ATen's oneDNN kernels then run
+  // without reordering each activation (docs/performance.md). Checkpoints store weights contiguous either way.
+  bool channels_last = true;
 };
 
 // Whether a larger value of a train.best_metric is better: the IoU metrics are maximised, val_loss minimised.

@@ -16,6 +16,7 @@
 
 #include "core/common/atomic_file.h"
 #include "core/torch_runtime/device.h"
+#include "core/torch_runtime/memory_format.h"
 #include "core/common/errors.h"
 #include "core/model_io/torch_archive.h"
 #include "nets/registry.h"
@@ -142,6 +143,8 @@ void save_checkpoint(const std::string& path, const Config& config, SegNetImpl& 
   archive.write("config_source", c10::IValue(config.source));
   archive.write("state", c10::IValue(training_state_to_json(state).dump()));
 
+  // Weights are stored contiguous whatever format training runs in (train.channels_last): every reader sees one layout.
+  const ContiguousWeights contiguous(net);
   torch::serialize::OutputArchive weights;
   net.save(weights);
   archive.write("model", weights);

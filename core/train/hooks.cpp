@@ -4,6 +4,7 @@ namespace pseg {
 
 std::vector<std::unique_ptr<TrainHook>> standard_hooks(const TrainConfig& train, LrSchedule& schedule, RunDir* run) {
   std::vector<std::unique_ptr<TrainHook>> hooks;
+  hooks.push_back(std::make_unique<ChannelsLastHook>());
   hooks.push_back(std::make_unique<SignalHook>());
   hooks.push_back(std::make_unique<TimeLimitHook>(train.time_limit_minutes));
   hooks.push_back(std::make_unique<ScheduleHook>(schedule));

@@ -122,6 +122,13 @@ class ProgressHook : public TrainHook {
   std::optional<ProgressReporter> progress_;
 };
 
+// train.channels_last: the net's convolution weights go channels-last before the first step, so that its
+// convolutions and activations run NHWC. Quantisation-aware runs stay contiguous.
+class ChannelsLastHook : public TrainHook {
+ public:
+  void before_run(TrainContext& c) override;
+};
+
 // Data-parallel runs: samples/s over all ranks, step time and the all-reduce share, logged per epoch.
 class ThroughputHook : public TrainHook {
  public:

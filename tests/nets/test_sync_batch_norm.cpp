@@ -91,6 +91,9 @@ TEST_CASE("SyncBatchNorm2d without synchronisation is torch::nn::BatchNorm2d") {
 }
 
 TEST_CASE("SyncBatchNorm2d over two ranks with half a batch each equals one module on the whole batch") {
+  // Contiguous and channels-last activations (train.channels_last): the backward must not mix the layouts.
+  const auto format = GENERATE(torch::MemoryFormat::Contiguous, torch::MemoryFormat::ChannelsLast);
+  INFO("channels-last " << (format == torch::MemoryFormat::ChannelsLast));
   torch::manual_seed(2);
   const int64_t c = 4;
   SyncBatchNorm2d whole = make_bn(c);
@@ -106,7 +109,7 @@ TEST_CASE("SyncBatchNorm2d over two ranks with half a batch each equals one modu
 
   for (int step = 0; step < 3; ++step) {
     // Channel means far from zero and unequal halves: per-rank statistics would differ clearly.
-    const torch::Tensor x = (torch::randn({4, c, 5, 3}) * 3 + 10).requires_grad_();
+    const torch::Tensor x = (torch::randn({4, c, 5, 3}) * 3 + 10).contiguous(format).requires_grad_();
     const torch::Tensor w = torch::randn({4, c, 5, 3});
     whole->zero_grad();
     const torch::Tensor y = whole(x);
@@ -116,7 +119,7 @@ TEST_CASE("SyncBatchNorm2d over two ranks with half a batch each equals one modu
     std::vector<std::thread> threads;
     for (int r = 0; r < 2; ++r)
       threads.emplace_back([&, r] {
-        torch::Tensor half = x.detach().narrow(0, 2 * r, 2).clone().requires_grad_();
+        torch::Tensor half = x.detach().narrow(0, 2 * r, 2).clone(format).requires_grad_();
         ranks[r]->zero_grad();
         outputs[r] = ranks[r](half);
         loss_of(outputs[r], w.narrow(0, 2 * r, 2)).backward();

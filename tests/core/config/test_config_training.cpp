@@ -30,6 +30,8 @@ TEST_CASE("config_training: defaults when the sections are absent", "[core][conf
   CHECK(c.train.best_metric == "miou_per_image");
   CHECK(metric_maximised(c.train.best_metric));
   CHECK(c.train.early_stop.patience == 0);
+  CHECK(c.train.channels_last);
+  CHECK_FALSE(parse(R"("train": {"channels_last": false})").train.channels_last);
   CHECK(parse("").train.run_dir == "runs/run");
 }
 
@@ -78,6 +80,8 @@ TEST_CASE("config_training: wrong types and impossible values name their path", 
   CHECK_THROWS_WITH(parse(R"("train": {"epochs": 0})"), Catch::Contains("train.epochs"));
   CHECK_THROWS_WITH(parse(R"("train": {"device": "gpu"})"), Catch::Contains("train.device"));
   CHECK_THROWS_WITH(parse(R"("train": {"best_metric": "accuracy"})"), Catch::Contains("train.best_metric"));
+  CHECK_THROWS_WITH(parse(R"("train": {"channels_last": "yes"})"),
+                    Catch::Contains("train.channels_last: expected true or false"));
   CHECK_THROWS_WITH(parse(R"("optim": {"lr": 0})"), Catch::Contains("optim.lr"));
   CHECK_THROWS_WITH(parse(R"("optim": {"eps": 1e-7, "adam_eps": "keras"})"), Catch::Contains("optim.adam_eps"));
   CHECK_THROWS_WITH(parse(R"("optim": {"adam_eps": "tf"})"), Catch::Contains("optim.adam_eps"));

@@ -8,6 +8,7 @@
 
 #include "core/model_io/checkpoint.h"
 #include "core/optim/optim.h"
+#include "core/torch_runtime/memory_format.h"
 #include "nets/registry.h"
 #include "tests/test_support.h"
 
@@ -218,4 +219,25 @@ TEST_CASE("checkpoint: a corrupted record is refused by its CRC-32 before LibTor
   CHECK_THROWS_WITH(load_checkpoint(flipped), Catch::Contains(flipped) && Catch::Contains("fails its CRC-32 check"));
   CHECK_THROWS_WITH(load_checkpoint(cut), Catch::Contains(cut) && Catch::Contains("not a portraitseg checkpoint"));
   CHECK_NOTHROW(load_checkpoint(good));
+}
+
+TEST_CASE("checkpoint: a channels-last net is stored contiguous and keeps training channels-last", "[core][checkpoint]") {
+  test::ScratchDir dir("ckpt");
+  const auto config = tiny_config();
+  SegNet net = create_net(config.model);
+  set_weight_memory_format(*net, torch::MemoryFormat::ChannelsLast);
+  const std::string path = (dir / "cl.ckpt").string();
+  save_checkpoint(path, config, *net, TrainingState{}, nullptr);
+  const auto loaded = load_checkpoint(path);
+  CHECK(same_state(*net, *loaded.net));
+  int64_t four_d = 0;
+  for (const auto& p : loaded.net->named_parameters()) {
+    if (p.value().dim() != 4) continue;
+    ++four_d;
+    INFO(p.key() << " strides " << p.value().strides());
+    CHECK(p.value().is_contiguous());
+  }
+  REQUIRE(four_d > 0);
+  for (const auto& p : net->parameters())
+    if (p.dim() == 4) CHECK(p.is_contiguous(torch::MemoryFormat::ChannelsLast));
 }

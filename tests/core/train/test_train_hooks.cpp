@@ -216,3 +216,29 @@ TEST_CASE("hooks: the time limit stops the run after the epoch under way, valida
   CHECK(load_checkpoint((dir / "run" / "last.ckpt").string()).state.epoch == 1);
   CHECK(csv_column(dir / "run" / "metrics.csv", "epoch").size() == 1);
 }
+
+TEST_CASE("hooks: channels_last turns every convolution weight channels-last in place, values and tensors kept",
+          "[core][hooks]") {
+  for (const bool on : {true, false}) {
+    INFO("train.channels_last " << on);
+    Rig rig(json{{"channels_last", on}});
+    std::vector<torch::Tensor> before, same;
+    for (const auto& p : rig.net->parameters()) {
+      before.push_back(p.clone());
+      same.push_back(p);  // shares the TensorImpl the optimiser holds
+    }
+    ChannelsLastHook().before_run(*rig.ctx);
+    const auto params = rig.net->parameters();
+    int64_t channels_last = 0, four_d = 0;
+    for (size_t i = 0; i < params.size(); ++i) {
+      CHECK(params[i].unsafeGetTensorImpl() == same[i].unsafeGetTensorImpl());
+      CHECK(torch::equal(params[i], before[i]));
+      if (params[i].dim() != 4) continue;
+      ++four_d;
+      channels_last += params[i].is_contiguous(torch::MemoryFormat::ChannelsLast) ? 1 : 0;
+      if (!on) CHECK(params[i].is_contiguous());
+    }
+    REQUIRE(four_d > 10);
+    if (on) CHECK(channels_last == four_d);
+  }
+}
