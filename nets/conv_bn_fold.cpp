@@ -20,16 +20,18 @@ BatchNormAffine batch_norm_affine(const torch::Tensor& gamma, const torch::Tenso
 FoldedConv fold_into_conv(const torch::Tensor& weight, const torch::Tensor& bias, const BatchNormAffine& bn,
                           bool transposed, int64_t groups) {
   const int64_t out = bn.scale.size(0);
+  if (weight.dim() != 4 || groups < 1)
+    throw std::invalid_argument("BatchNorm fold: expected a 4-D convolution weight and groups >= 1");
   const auto w = weight.to(torch::kFloat64);
   const auto s = w.sizes();
   const int64_t weight_out = transposed ? s[1] * groups : s[0];
-  if (w.dim() != 4 || groups < 1 || weight_out != out || (transposed && s[0] % groups != 0))
+  if (weight_out != out || (transposed && s[0] % groups != 0))
     throw std::invalid_argument("BatchNorm fold: " + std::to_string(out) + " BatchNorm channels for a weight of " +
                                 std::to_string(weight_out) + " output channels");
   FoldedConv f;
-  if (transposed)  // output channel o = group * (out / groups) + j
-    f.weight = (w.view({groups, s[0] / groups, s[1], s[2], s[3]}) * bn.scale.view({groups, 1, out / groups, 1, 1}))
-                   .view(s);
+  if (transposed)  // output channel o = group * (out / groups) + j; reshape, as the weight may be channels-last
+    f.weight = (w.reshape({groups, s[0] / groups, s[1], s[2], s[3]}) * bn.scale.view({groups, 1, out / groups, 1, 1}))
+                   .reshape(s);
   else
     f.weight = w * bn.scale.view({out, 1, 1, 1});
   f.bias = (bias.defined() ? bias.to(torch::kFloat64) : torch::zeros_like(bn.scale)) * bn.scale + bn.shift;
@@ -42,8 +44,7 @@ namespace {
 // parameters stay the tensors the module holds).
 template <typename Conv>
 void fold_pair_into(Conv& conv, SyncBatchNorm2dImpl& bn, bool transposed) {
-  const auto affine =
-      batch_norm_affine(bn.weight, bn.bias, bn.running_mean, bn.running_var, bn.options.eps());
+  const auto affine = batch_norm_affine(bn.weight, bn.bias, bn.running_mean, bn.running_var, bn.options.eps());
   const FoldedConv f = fold_into_conv(conv.weight, conv.bias, affine, transposed, conv.options.groups());
   conv.weight.copy_(f.weight);
   if (conv.bias.defined()) {

@@ -224,7 +224,8 @@ struct OnednnNet::Impl {
     const auto& c = it->second;
     int64_t count = 1;
     for (int64_t d : dims) count *= d;
-    if (c.floats.size() != static_cast<size_t>(count)) fail_node(n.proto, name + " is not a float tensor of the expected size");
+    if (c.floats.size() != static_cast<size_t>(count))
+      fail_node(n.proto, name + " is not a float tensor of the expected size");
     memory m(memory::desc(memory::dims(dims.begin(), dims.end()), memory::data_type::f32, tag), engine);
     std::memcpy(m.get_data_handle(), c.floats.data(), c.floats.size() * sizeof(float));
     return m;
@@ -240,7 +241,8 @@ struct OnednnNet::Impl {
   std::pair<memory, int> prelu_slope(const FusedNode& n, const std::string& name, const Dims& x) {
     const auto& c = graph.constants.at(name);
     if (c.floats.size() == 1) return {constant(n, name, Dims(x.size(), 1), tag_of_rank(x.size())), 0};
-    if (static_cast<int64_t>(c.floats.size()) != x[1]) fail_node(n.proto, "the slope must be per channel or a single value");
+    if (static_cast<int64_t>(c.floats.size()) != x[1])
+      fail_node(n.proto, "the slope must be per channel or a single value");
     Dims d(x.size(), 1);
     d[1] = x[1];
     return {constant(n, name, d, tag_of_rank(d.size())), 1 << 1};
@@ -433,7 +435,8 @@ struct OnednnNet::Impl {
     const auto &s = n.strides, &d = n.dilations;
     const int64_t batch = x[0], in_c = x[1], in_h = x[2], in_w = x[3], out_c = y[1], out_h = y[2], out_w = y[3];
     const int64_t kh = w.dims[2], kw = w.dims[3], width = kh * kw * out_c;
-    if (w.floats.size() != static_cast<size_t>(in_c * width)) fail_node(n.proto, "the weight is not a float tensor of its size");
+    if (w.floats.size() != static_cast<size_t>(in_c * width))
+      fail_node(n.proto, "the weight is not a float tensor of its size");
     std::vector<float> matrix(w.floats.size());
     for (int64_t ic = 0; ic < in_c; ++ic)
       for (int64_t oc = 0; oc < out_c; ++oc)

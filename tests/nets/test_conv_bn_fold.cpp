@@ -70,13 +70,19 @@ TEST_CASE("a folded conv + BatchNorm matches the hand-computed affine map", "[co
 }
 
 TEST_CASE("grouped and plain transposed convolutions fold per output channel", "[conv_bn_fold]") {
+  const auto format = GENERATE(torch::MemoryFormat::Contiguous, torch::MemoryFormat::ChannelsLast);
   for (const int64_t groups : {1, 2}) {
-    INFO("groups " << groups);
+    INFO("groups " << groups << ", channels-last weight " << (format == torch::MemoryFormat::ChannelsLast));
     torch::manual_seed(3);
     torch::nn::Sequential seq(
         torch::nn::ConvTranspose2d(torch::nn::ConvTranspose2dOptions(4, 6, 3).stride(2).groups(groups)),
         SyncBatchNorm2d(torch::nn::BatchNorm2dOptions(6)));
     randomise_batch_norms(*seq);
+    {
+      torch::NoGradGuard no_grad;
+      auto& w = seq[0]->as<torch::nn::ConvTranspose2dImpl>()->weight;
+      w.set_data(w.contiguous(format));
+    }
     seq->eval();
     const auto x = torch::randn({2, 4, 5, 7});
     const auto expected = seq->forward(x);

@@ -221,7 +221,8 @@ TEST_CASE("checkpoint: a corrupted record is refused by its CRC-32 before LibTor
   CHECK_NOTHROW(load_checkpoint(good));
 }
 
-TEST_CASE("checkpoint: a channels-last net is stored contiguous and keeps training channels-last", "[core][checkpoint]") {
+TEST_CASE("checkpoint: a channels-last net is stored contiguous and keeps training channels-last",
+          "[core][checkpoint]") {
   test::ScratchDir dir("ckpt");
   const auto config = tiny_config();
   SegNet net = create_net(config.model);
