@@ -113,6 +113,10 @@ void register_test(CLI::App& app, Context& ctx) {
   sub->add_option("--interpolation", args->interpolation,
                   "resize to the model's input: auto (area when shrinking, else linear; default), area, linear, cubic")
       ->check(CLI::IsMember({"auto", "area", "linear", "cubic"}));
+  sub->add_flag("--full-decode", p.full_decode,
+                "decode JPEGs at full size before resizing them for the net, as the reference scripts do (by "
+                "default one far larger than the net is decoded at 1/2, 1/4 or 1/8 of its size: faster, the mask "
+                "differs slightly)");
   sub->add_flag("--json", args->json, "print exactly one JSON object");
   add_runtime_options(sub, ctx);
   sub->callback([args, &ctx, threshold] {

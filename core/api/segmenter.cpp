@@ -9,9 +9,11 @@
 #include "core/torch_runtime/torch_runtime.h"
 #include "core/infer/effects.h"
 #include "core/infer/engine_registry.h"
+#include "core/infer/photo_decode.h"
 #include "core/infer/predictor.h"
 #include "core/infer/scene_cut.h"
 #include "core/infer/temporal_mask.h"
+#include "data/image_io.h"
 
 namespace portraitseg {
 
@@ -77,6 +79,13 @@ cv::Mat Segmenter::segment(const cv::Mat& bgr) {
 
 std::vector<cv::Mat> Segmenter::segment(const std::vector<cv::Mat>& images) {
   return detail::guarded([&] { return impl_->predictor->predict_batch(images); });
+}
+
+cv::Mat Segmenter::segment_file(const std::string& path) {
+  return detail::guarded([&] {
+    const pseg::DecodedPhoto photo = pseg::decode_photo(pseg::read_file_bytes(path), path, *impl_->predictor);
+    return impl_->predictor->predict(photo.for_net, cv::Mat(), photo.size).probability;
+  });
 }
 
 std::vector<std::string> Segmenter::engines() { return pseg::engine_descriptions(); }

@@ -1,6 +1,5 @@
 #include "core/infer/photo_job.h"
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include "core/common/atomic_file.h"
 #include "core/common/pipeline.h"
 #include "core/common/stopwatch.h"
+#include "core/infer/photo_decode.h"
 #include "data/file_walk.h"
 #include "data/image_io.h"
 
@@ -44,7 +44,7 @@ class PhotoJob {
   // to the last stage, which reports it (capture_error skips the stages after a failure).
   struct Decoded {
     PhotoResult result;
-    cv::Mat bgr;
+    DecodedPhoto photo;
   };
   struct Rendered {
     PhotoResult result;
@@ -57,17 +57,20 @@ class PhotoJob {
     capture_error(d.result, [&] {
       auto t0 = Clock::now();
       if (!fs::is_regular_file(path)) throw std::runtime_error(path + ": no such file");
-      d.bgr = read_image(path, cv::IMREAD_COLOR);
+      PhotoDecodeOptions decode;
+      decode.keep_full = options_.effect != PhotoEffect::Mask;
+      decode.reduce = !options_.full_decode;
+      d.photo = decode_photo(read_file_bytes(path), path, predictor_, decode);
       d.result.timing.decode_ms = ms_since(t0);
-      d.result.width = d.bgr.cols;
-      d.result.height = d.bgr.rows;
+      d.result.width = d.photo.size.width;
+      d.result.height = d.photo.size.height;
     });
     return d;
   }
 
   Rendered render(Decoded d) {
     Rendered out{std::move(d.result), {}};
-    capture_error(out.result, [&] { out.images = predict_and_compose(d.bgr, out.result); });
+    capture_error(out.result, [&] { out.images = predict_and_compose(d.photo, out.result); });
     return out;
   }
 
@@ -97,8 +100,8 @@ class PhotoJob {
     }
   }
 
-  std::vector<std::pair<std::string, cv::Mat>> predict_and_compose(const cv::Mat& bgr, PhotoResult& r) {
-    const Prediction prediction = predictor_.predict(bgr);
+  std::vector<std::pair<std::string, cv::Mat>> predict_and_compose(const DecodedPhoto& photo, PhotoResult& r) {
+    const Prediction prediction = predictor_.predict(photo.for_net, cv::Mat(), photo.size);
     r.timing.preprocess_ms = prediction.timing.preprocess_ms;
     r.timing.inference_ms = prediction.timing.inference_ms;
     r.timing.postprocess_ms = prediction.timing.postprocess_ms;
@@ -110,6 +113,7 @@ class PhotoJob {
     std::vector<std::pair<std::string, cv::Mat>> images;
     if (wants(chosen, PhotoEffect::Mask)) images.emplace_back("mask", to_mask8(probability));
     if (chosen != PhotoEffect::Mask) {
+      const cv::Mat& bgr = photo.full;
       const cv::Mat alpha = feathered_alpha(probability, feather_);
       if (wants(chosen, PhotoEffect::Cutout)) images.emplace_back("cutout", cutout_rgba(bgr, alpha));
       cv::Mat replaced, blurred;

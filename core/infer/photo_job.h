@@ -30,10 +30,11 @@ struct PhotoOptions {
   Harmonize harmonize = Harmonize::None;
   std::optional<float> threshold;         // default: the model's metadata
   double feather_px = 3;
+  bool full_decode = false;  // never decode a large JPEG at a reduced size for the net (core/infer/photo_decode.h)
 };
 
 struct PhotoTiming {
-  double decode_ms = 0;
+  double decode_ms = 0;        // for the net (reduced where it can be) and, for the effects, at full size
   double preprocess_ms = 0;
   double inference_ms = 0;
   double postprocess_ms = 0;  // probability back to the photo's size

@@ -123,7 +123,7 @@ cv::Mat Predictor::postprocess(const cv::Mat& probability_blob, cv::Size size) c
   return square(content).clone();
 }
 
-Prediction Predictor::predict(const cv::Mat& bgr, const cv::Mat& prior) {
+Prediction Predictor::predict(const cv::Mat& bgr, const cv::Mat& prior, cv::Size output_size) {
   Prediction p;
   auto t0 = Clock::now();
   const cv::Mat blob = preprocess(bgr, prior);
@@ -133,6 +133,9 @@ Prediction Predictor::predict(const cv::Mat& bgr, const cv::Mat& prior) {
   p.timing.inference_ms = ms_since(t0);
   t0 = Clock::now();
   p.probability = postprocess(out, bgr.size());
+  // From the reduced photo's frame to the full one: the same pixels, finer.
+  if (!output_size.empty() && output_size != bgr.size())
+    cv::resize(p.probability, p.probability, output_size, 0, 0, cv::INTER_LINEAR);
   p.timing.postprocess_ms = ms_since(t0);
   return p;
 }

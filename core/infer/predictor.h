@@ -54,8 +54,10 @@ class Predictor {
 
   // `bgr`: 8-bit, 3-channel image of any size. `prior`: the previous frame's probability (CV_32FC1 in [0, 1],
   // any size; resized like the image) for models with a prior channel, empty for "no prior" (zeros); ignored
-  // by 3-channel models. Throws std::invalid_argument for an empty or non-8-bit-BGR image.
-  Prediction predict(const cv::Mat& bgr, const cv::Mat& prior = cv::Mat());
+  // by 3-channel models. `output_size`: the size the probability comes back at; empty = the image's size (a photo
+  // decoded at a reduced size gives its full size: core/infer/photo_decode.h). Throws std::invalid_argument for an
+  // empty or non-8-bit-BGR image.
+  Prediction predict(const cv::Mat& bgr, const cv::Mat& prior = cv::Mat(), cv::Size output_size = cv::Size());
 
   // The probabilities of several images (no prior), in one net run when the engine takes any batch (checkpoints,
   // files exported with --dynamic-batch), one image at a time otherwise.

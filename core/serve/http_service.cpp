@@ -174,14 +174,16 @@ struct HttpService::Impl {
     const RemoveOptions o = parse_remove_options(upload.fields, upload.background_file);
     return on_worker([this, upload = std::move(upload), o](Predictor& p) {
       auto t0 = Clock::now();
-      const cv::Mat bgr = decode_upload(upload.image, "file", options.max_pixels);
+      PhotoDecodeOptions decode;
+      decode.keep_full = o.effect != ServeEffect::Mask;
+      const DecodedPhoto photo = decode_upload_photo(upload.image, "file", options.max_pixels, p, decode);
       const cv::Mat background =
           o.background_image ? decode_upload(upload.background, "background", options.max_pixels) : cv::Mat();
       const double decode_ms = ms_since(t0);
-      const Prediction prediction = p.predict(bgr);
+      const Prediction prediction = p.predict(photo.for_net, cv::Mat(), photo.size);
       t0 = Clock::now();
       const cv::Mat image =
-          render_remove(bgr, prediction.probability, o, o.threshold.value_or(p.meta().threshold), background);
+          render_remove(photo.full, prediction.probability, o, o.threshold.value_or(p.meta().threshold), background);
       const double effects_ms = ms_since(t0);
       t0 = Clock::now();
       Reply reply{200, content_type(o.format), encode_image(image, o.format), {}};
@@ -202,16 +204,16 @@ struct HttpService::Impl {
     const SegmentOptions o = parse_segment_options(upload.fields);
     return on_worker([this, upload = std::move(upload), o](Predictor& p) {
       auto t0 = Clock::now();
-      const cv::Mat bgr = decode_upload(upload.image, "file", options.max_pixels);
+      const DecodedPhoto photo = decode_upload_photo(upload.image, "file", options.max_pixels, p, {});
       const double decode_ms = ms_since(t0);
-      const Prediction prediction = p.predict(bgr);
+      const Prediction prediction = p.predict(photo.for_net, cv::Mat(), photo.size);
       t0 = Clock::now();
       const cv::Mat& probability = prediction.probability;
       const float threshold = o.threshold.value_or(p.meta().threshold);
       nlohmann::json j = {{"model", model_name},
                           {"engine", p.engine()},
-                          {"width", bgr.cols},
-                          {"height", bgr.rows},
+                          {"width", photo.size.width},
+                          {"height", photo.size.height},
                           {"threshold", threshold},
                           {"foreground", cv::countNonZero(probability > threshold) /
                                              static_cast<double>(probability.total())},

@@ -46,21 +46,40 @@ cv::Mat over_translucent(const cv::Mat& bgr, const cv::Mat& alpha, const cv::Sca
   return out;
 }
 
-}  // namespace
-
-cv::Mat decode_upload(const std::string& bytes, const std::string& what, double max_pixels) {
+// `decode(bytes)` -> DecodedPhoto within the server's limits: HttpError 400 for what cannot be decoded, 422 for
+// too many pixels.
+template <typename Decode>
+DecodedPhoto checked_decode(const std::string& bytes, const std::string& what, double max_pixels, Decode&& decode) {
   if (bytes.empty()) throw HttpError(400, what + " is empty");
   const std::vector<unsigned char> data(bytes.begin(), bytes.end());
   if (!is_supported_image(data)) throw HttpError(400, what + " is not a PNG, JPEG, BMP, TIFF or WebP image");
   if (const auto size = image_header_size(data)) check_pixels(what, *size, max_pixels);
-  cv::Mat bgr;
+  DecodedPhoto photo;
   try {
-    bgr = decode_image(data, cv::IMREAD_COLOR, what);
+    photo = decode(data);
   } catch (const std::exception& e) {
     throw HttpError(400, e.what());
   }
-  check_pixels(what, bgr.size(), max_pixels);  // formats whose header was not read (TIFF)
-  return bgr;
+  check_pixels(what, photo.size, max_pixels);  // formats whose header was not read (TIFF)
+  return photo;
+}
+
+}  // namespace
+
+DecodedPhoto decode_upload_photo(const std::string& bytes, const std::string& what, double max_pixels,
+                                 const Predictor& predictor, const PhotoDecodeOptions& options) {
+  return checked_decode(bytes, what, max_pixels, [&](const std::vector<unsigned char>& data) {
+    return decode_photo(data, what, predictor, options);
+  });
+}
+
+cv::Mat decode_upload(const std::string& bytes, const std::string& what, double max_pixels) {
+  return checked_decode(bytes, what, max_pixels, [&](const std::vector<unsigned char>& data) {
+           DecodedPhoto photo;
+           photo.full = decode_image(data, cv::IMREAD_COLOR, what);
+           photo.size = photo.full.size();
+           return photo;
+         }).full;
 }
 
 cv::Mat render_remove(const cv::Mat& bgr, const cv::Mat& probability, const RemoveOptions& o, float threshold,

@@ -5,13 +5,19 @@
 
 #include <string>
 
+#include "core/infer/photo_decode.h"
 #include "core/serve/request_options.h"
 
 namespace pseg {
 
-// An uploaded image as 8-bit BGR. `what` names it in errors ("file", "background"). HttpError 400 when it is
-// empty, not a PNG/JPEG/BMP/TIFF/WebP image or undecodable; 422 when it has more than `max_pixels` pixels (read
-// from the header before decoding where the format allows).
+// An uploaded photo decoded for `predictor`'s model as `test` decodes it (core/infer/photo_decode.h). `what` names it
+// in errors ("file", "background"). HttpError 400 when it is empty, not a PNG/JPEG/BMP/TIFF/WebP image or
+// undecodable; 422 when it has more than `max_pixels` pixels (read from the header before decoding where the format
+// allows).
+DecodedPhoto decode_upload_photo(const std::string& bytes, const std::string& what, double max_pixels,
+                                 const Predictor& predictor, const PhotoDecodeOptions& options);
+
+// An uploaded image at full size as 8-bit BGR (a background), with the same checks.
 cv::Mat decode_upload(const std::string& bytes, const std::string& what, double max_pixels);
 
 // The picture /api/remove answers: the 8-bit mask, the BGRA cut-out, the person over a colour (BGRA when the

@@ -18,19 +18,22 @@ rm -rf "$out" && mkdir -p "$out"
   --quiet > /dev/null || exit 1
 "$bin" synth --out "$out/photos" --count 20 --size 896x1152 --test-fraction 0 --quiet > /dev/null || exit 1
 one="$(ls "$out"/photos/images/* | head -1)"
-engine="$("$bin" test --model "$out/portrait_net.onnx" "$one" --out "$out/probe" --threads "$threads" --json --quiet |
+engine="$("$bin" test --model "$out/portrait_net.onnx" "$one" --effect mask --out "$out/probe" --threads "$threads" --json --quiet |
   /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["engine"])')" || exit 1
 "$bin" bench --model "$out/portrait_net.onnx" --engine "$engine" --threads "$threads" --runs 50 --json --quiet \
   > "$out/bench.json" || exit 1
-for effect in mask cutout; do
+# Each variant: the effect, then test's options ("full" adds --full-decode: the JPEG decoded at full size).
+for variant in mask mask_full cutout; do
+  flags="--effect ${variant%_full}"
+  [ "$variant" = mask_full ] && flags="$flags --full-decode"
   for _ in $(seq "$runs"); do
-    "$bin" test --model "$out/portrait_net.onnx" "$one" --effect "$effect" --out "$out/one" --threads "$threads" \
-      --json --quiet || exit 1
-  done > "$out/one_$effect.jsonl"
+    "$bin" test --model "$out/portrait_net.onnx" "$one" $flags --out "$out/one" --threads "$threads" --json --quiet ||
+      exit 1
+  done > "$out/one_$variant.jsonl"
   for _ in $(seq 3); do
-    "$bin" test --model "$out/portrait_net.onnx" "$out/photos/images" --effect "$effect" --out "$out/dir" \
-      --threads "$threads" --json --quiet || exit 1
-  done > "$out/dir_$effect.jsonl"
+    "$bin" test --model "$out/portrait_net.onnx" "$out/photos/images" $flags --out "$out/dir" --threads "$threads" \
+      --json --quiet || exit 1
+  done > "$out/dir_$variant.jsonl"
 done
 /usr/bin/python3 - "$out" "$threads" "$engine" <<'PY'
 import json, statistics, sys, datetime
@@ -41,16 +44,17 @@ print("date %s, %s threads, PortraitNet 224 in %s, 1152x896 JPEG; net alone (ben
       % (datetime.date.today(), threads, engine, net))
 print("| effect | run | " + " | ".join(stages) + " | per photo | overhead over the net alone |")
 print("|---|---|" + "---:|" * (len(stages) + 2))
-for effect in ["mask", "cutout"]:
+names = {"mask": "mask", "mask_full": "mask, --full-decode", "cutout": "cutout"}
+for effect in ["mask", "mask_full", "cutout"]:
     one = [json.loads(l)["images"][0]["timing_ms"] for l in open("%s/one_%s.jsonl" % (out, effect))]
     med = {s: statistics.median(t[s] for t in one) for s in stages}
     total = sum(med.values())
-    print("| %s | 1 photo per call | %s | %.1f | %+.0f %% |" % (effect, " | ".join("%.1f" % med[s] for s in stages),
+    print("| %s | 1 photo per call | %s | %.1f | %+.0f %% |" % (names[effect], " | ".join("%.1f" % med[s] for s in stages),
                                                               total, 100 * (total - net) / net))
     runs = [json.loads(l) for l in open("%s/dir_%s.jsonl" % (out, effect))]
     images = [i["timing_ms"] for r in runs for i in r["images"][2:]]
     med = {s: statistics.median(t[s] for t in images) for s in stages}
     per_photo = statistics.median(1000 * r["seconds"] / len(r["images"]) for r in runs)
     print("| %s | 20 photos in one call | %s | %.1f | %+.0f %% |" % (
-        effect, " | ".join("%.1f" % med[s] for s in stages), per_photo, 100 * (per_photo - net) / net))
+        names[effect], " | ".join("%.1f" % med[s] for s in stages), per_photo, 100 * (per_photo - net) / net))
 PY

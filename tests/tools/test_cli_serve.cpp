@@ -46,15 +46,18 @@ cv::Mat decode(const std::string& body, int flags = cv::IMREAD_UNCHANGED) {
   return cv::imdecode(std::vector<unsigned char>(body.begin(), body.end()), flags);
 }
 
-// What `portraitseg test` writes for the photo with `args`: <stem>_<kind>.png, read unchanged.
-cv::Mat test_output(const std::string& args, const std::string& kind) {
+// What `portraitseg test` writes for the photo (the fixture's by default) with `args`: <stem>_<kind>.png, read
+// unchanged.
+cv::Mat test_output(const std::string& args, const std::string& kind, std::string photo = "") {
   Fixture& f = fixture();
-  const fs::path out = f.dir / ("test_" + kind + std::to_string(std::hash<std::string>()(args)));
-  const auto r = run_cli("test --model " + shell_arg(f.model) + " " + shell_arg(f.photo) + " --out " +
+  if (photo.empty()) photo = f.photo;
+  const fs::path out = f.dir / ("test_" + kind + std::to_string(std::hash<std::string>()(args + photo)));
+  const auto r = run_cli("test --model " + shell_arg(f.model) + " " + shell_arg(photo) + " --out " +
                          shell_arg(out) + " " + args);
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
-  const cv::Mat m = cv::imread((out / ("photo_" + kind + ".png")).string(), cv::IMREAD_UNCHANGED);
+  const cv::Mat m =
+      cv::imread((out / (fs::path(photo).stem().string() + "_" + kind + ".png")).string(), cv::IMREAD_UNCHANGED);
   REQUIRE(!m.empty());
   return m;
 }
@@ -198,6 +201,25 @@ TEST_CASE("serve: /api/remove and /v1/segment give the masks and pictures of por
     REQUIRE(r);
     CHECK(r->get_header_value("Content-Type") == "image/jpeg");
     CHECK(decode(r->body).size() == cv::Size(120, 96));
+  }
+
+  SECTION("a JPEG far larger than the net is decoded reduced for the net, as test decodes it") {
+    const std::string jpeg = (f.dir / "portrait.jpg").string();
+    Rng rng(11);
+    REQUIRE(cv::imwrite(jpeg, render_portrait(cv::Size(1100, 820), {}, rng).image));
+    auto r = c.Post("/v1/segment", form(jpeg));
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    const json j = json::parse(r->body);
+    CHECK(j.at("width") == 1100);
+    CHECK(j.at("height") == 820);
+    const cv::Mat mask = test_output("--effect mask", "mask", jpeg);
+    CHECK(same_pixels(decode(base64_decode(j.at("mask").get<std::string>())), mask));
+    CHECK(!same_pixels(mask, test_output("--effect mask --full-decode", "mask", jpeg)));
+    r = c.Post("/api/remove", form(jpeg));
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    CHECK(same_pixels(decode(r->body), test_output("--effect cutout", "cutout", jpeg)));
   }
 
   SECTION("a translucent bgc gives RGBA: the person opaque, the background at the colour's opacity") {

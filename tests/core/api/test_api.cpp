@@ -63,6 +63,31 @@ TEST_CASE("Segmenter: each engine's mask equals the one `portraitseg test` write
                                  "onnx-torch (.onnx)"});
 }
 
+TEST_CASE("Segmenter::segment_file decodes a large JPEG as `portraitseg test` does; --full-decode as segment(imread)",
+          "[api]") {
+  ScratchDir dir("api_segment_file");
+  const TinyModel model = write_tiny_model(dir.path(), "prisma", kPrisma, pseg::ExportHead::Probability, "");
+  const std::string photo = (dir / "large.jpg").string();  // 1/4 of it still covers the 64 x 64 input
+  REQUIRE(cv::imwrite(photo, test_image(260, 300, 4), {cv::IMWRITE_JPEG_QUALITY, 95}));
+  ps::Segmenter segmenter(model.onnx, ps::SegmenterOptions().threads(2));
+  const cv::Mat reduced = segmenter.segment_file(photo);
+  const cv::Mat full = segmenter.segment(cv::imread(photo));
+  REQUIRE(reduced.size() == cv::Size(300, 260));
+  CHECK(cv::mean(cv::abs(reduced - full))[0] < 0.02);  // the same photo, shrunk a little differently
+  CHECK(max_difference(reduced, full) > 0);
+  const auto cli_mask = [&](const std::string& flags) {
+    const std::string out = (dir / ("cli" + flags)).string();
+    REQUIRE(run_cli("test --threads 2 --effect mask --model \"" + model.onnx + "\" --out \"" + out + "\" \"" + photo +
+                    "\" " + flags)
+                .exit_code == 0);
+    return cv::imread(out + "/large_mask.png", cv::IMREAD_UNCHANGED);
+  };
+  CHECK(cv::countNonZero(ps::to_mask8(reduced) != cli_mask("")) == 0);
+  CHECK(cv::countNonZero(ps::to_mask8(full) != cli_mask("--full-decode")) == 0);
+  CHECK_THROWS_WITH(segmenter.segment_file((dir / "none.jpg").string()), Catch::Contains("none.jpg"));
+  CHECK_THROWS_AS(segmenter.segment_file((dir / "none.jpg").string()), ps::RuntimeError);
+}
+
 TEST_CASE("Segmenter: a batch gives each image's own probability", "[api]") {
   ScratchDir dir("api_batch");
   const TinyModel model = write_tiny_model(dir.path(), "prisma", kPrisma);
