@@ -4,7 +4,8 @@
 #  - the net alone: `portraitseg bench` median;
 #  - one photo per call: per-stage medians over RUNS calls (the stages run one after another);
 #  - 20 photos in one call: wall time per photo, decode, net and writing overlapping on their three threads.
-# Overhead = (time per photo - net alone) / net alone, for the mask and the cut-out.
+# Overhead = (time per photo - net alone) / net alone, for the mask (the photo decoded as `test` decodes it, and with
+# --full-decode) and the cut-out.
 #   tests/bench/pipeline.sh [PORTRAITSEG_BINARY] [RESULTS_DIR]
 # Environment: THREADS (2), RUNS (5). A benchmark: run it on an idle machine.
 set -uo pipefail
@@ -45,16 +46,16 @@ print("date %s, %s threads, PortraitNet 224 in %s, 1152x896 JPEG; net alone (ben
 print("| effect | run | " + " | ".join(stages) + " | per photo | overhead over the net alone |")
 print("|---|---|" + "---:|" * (len(stages) + 2))
 names = {"mask": "mask", "mask_full": "mask, --full-decode", "cutout": "cutout"}
-for effect in ["mask", "mask_full", "cutout"]:
-    one = [json.loads(l)["images"][0]["timing_ms"] for l in open("%s/one_%s.jsonl" % (out, effect))]
+for variant in ["mask", "mask_full", "cutout"]:
+    one = [json.loads(l)["images"][0]["timing_ms"] for l in open("%s/one_%s.jsonl" % (out, variant))]
     med = {s: statistics.median(t[s] for t in one) for s in stages}
     total = sum(med.values())
-    print("| %s | 1 photo per call | %s | %.1f | %+.0f %% |" % (names[effect], " | ".join("%.1f" % med[s] for s in stages),
+    print("| %s | 1 photo per call | %s | %.1f | %+.0f %% |" % (names[variant], " | ".join("%.1f" % med[s] for s in stages),
                                                               total, 100 * (total - net) / net))
-    runs = [json.loads(l) for l in open("%s/dir_%s.jsonl" % (out, effect))]
+    runs = [json.loads(l) for l in open("%s/dir_%s.jsonl" % (out, variant))]
     images = [i["timing_ms"] for r in runs for i in r["images"][2:]]
     med = {s: statistics.median(t[s] for t in images) for s in stages}
     per_photo = statistics.median(1000 * r["seconds"] / len(r["images"]) for r in runs)
     print("| %s | 20 photos in one call | %s | %.1f | %+.0f %% |" % (
-        names[effect], " | ".join("%.1f" % med[s] for s in stages), per_photo, 100 * (per_photo - net) / net))
+        names[variant], " | ".join("%.1f" % med[s] for s in stages), per_photo, 100 * (per_photo - net) / net))
 PY

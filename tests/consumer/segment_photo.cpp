@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
 
     const cv::Mat photo = cv::imread(argv[2], cv::IMREAD_COLOR);
     if (photo.empty()) throw portraitseg::RuntimeError(std::string(argv[2]) + ": cannot read the image");
-    const cv::Mat probability = segmenter.segment(photo);  // CV_32FC1 at the photo's size
+    // CV_32FC1 at the photo's size; the file decoded as `portraitseg test` decodes it (a large JPEG reduced).
+    const cv::Mat probability = segmenter.segment_file(argv[2]);
 
     const cv::Mat alpha = portraitseg::alpha_matte(probability, portraitseg::MatteOptions().threshold(model.threshold));
     const std::string out = argv[3];

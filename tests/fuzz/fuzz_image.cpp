@@ -21,7 +21,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const pseg::DecodedPhoto photo =
         pseg::decode_photo(std::vector<unsigned char>(data, data + size), "fuzz.img", meta,
                            pseg::ResizeInterpolation::Auto, options);
-    if (photo.for_net.empty() || photo.full.size() != photo.size) __builtin_trap();
+    // The net's pixels are the photo's, shown the same way, divided by the reduction.
+    const cv::Size net = photo.for_net.size();
+    if (photo.full.size() != photo.size || net.width * photo.reduction != photo.size.width ||
+        net.height * photo.reduction != photo.size.height)
+      __builtin_trap();
   });
   return 0;
 }

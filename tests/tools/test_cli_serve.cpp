@@ -215,6 +215,10 @@ TEST_CASE("serve: /api/remove and /v1/segment give the masks and pictures of por
     CHECK(j.at("height") == 820);
     const cv::Mat mask = test_output("--effect mask", "mask", jpeg);
     CHECK(same_pixels(decode(base64_decode(j.at("mask").get<std::string>())), mask));
+    r = c.Post("/api/remove?om=true", form(jpeg));
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    CHECK(same_pixels(decode(r->body), mask));
     CHECK(!same_pixels(mask, test_output("--effect mask --full-decode", "mask", jpeg)));
     r = c.Post("/api/remove", form(jpeg));
     REQUIRE(r);

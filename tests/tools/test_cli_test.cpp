@@ -4,12 +4,15 @@
 #include <catch2/catch.hpp>
 
 #include <opencv2/imgcodecs.hpp>
+
+#include <fstream>
 #include <sys/resource.h>
 #include <opencv2/imgproc.hpp>
 
 #include "core/infer/effects.h"
 #include "core/infer/predictor.h"
 #include "data/synth.h"
+#include "tests/core/infer/exif_test_util.h"
 #include "tests/tools/inference_test_util.h"
 
 using namespace pseg;
@@ -53,6 +56,12 @@ Portrait write_photo(const fs::path& path, uint64_t seed) {
   fs::create_directories(path.parent_path());
   REQUIRE(cv::imwrite(path.string(), p.image));
   return p;
+}
+
+void write_bytes(const fs::path& path, const std::vector<unsigned char>& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  REQUIRE(out.good());
 }
 
 double iou(const cv::Mat& a, const cv::Mat& b) {
@@ -145,6 +154,42 @@ TEST_CASE("cli test: a trained model cuts the person out of a synthetic photo", 
     CHECK(differing(replaced, green, background) == 0);
     const cv::Mat preview = cv::imread((out / "person0_preview.png").string());
     CHECK(preview.size() == cv::Size(3 * 120, 96));
+  }
+
+  SECTION("a large JPEG: reduced for the net, close to the full decode, one mask for every effect, turned as shown") {
+    // 512 x 384: 1/4 still covers the 64 x 64 input. Stored as is, and turned by an EXIF orientation.
+    Rng rng(17);
+    const Portrait large = render_portrait(cv::Size(512, 384), {}, rng);
+    std::vector<unsigned char> jpeg;
+    REQUIRE(cv::imencode(".jpg", large.image, jpeg, {cv::IMWRITE_JPEG_QUALITY, 95}));
+    const fs::path in = dir / "jpeg";
+    fs::create_directories(in);
+    write_bytes(in / "large.jpg", jpeg);
+    write_bytes(in / "turned.jpg", with_exif_orientation(jpeg, 6));
+    const auto masks = [&](const std::string& flags) {
+      const fs::path o = dir / ("jpeg_out" + std::to_string(std::hash<std::string>()(flags)));
+      const auto r = run_cli("test --model " + shell_arg(model) + " " + shell_arg(in) + " --out " + shell_arg(o) +
+                             " " + flags + " --json");
+      INFO(r.out);
+      REQUIRE(r.exit_code == 0);
+      CHECK(last_json(r.out)["images"][1]["size"] == json::array({512, 384}));  // turned: shown 384 wide
+      return std::make_pair(cv::imread((o / "large_mask.png").string(), cv::IMREAD_UNCHANGED),
+                            cv::imread((o / "turned_mask.png").string(), cv::IMREAD_UNCHANGED));
+    };
+    const auto [reduced, reduced_turned] = masks("--effect mask");
+    const auto [full, full_turned] = masks("--effect mask --full-decode");
+    const auto [all, all_turned] = masks("--effect all");
+    REQUIRE(reduced.size() == cv::Size(512, 384));
+    REQUIRE(reduced_turned.size() == cv::Size(384, 512));
+    CHECK(cv::norm(reduced, all, cv::NORM_INF) == 0);
+    CHECK(cv::norm(reduced_turned, all_turned, cv::NORM_INF) == 0);
+    CHECK(cv::norm(reduced, full, cv::NORM_INF) > 0);  // the reduced decode was used
+    // The same person where the full decode puts them, upright and turned alike.
+    const double same = iou(reduced >= 128, full >= 128), same_turned = iou(reduced_turned >= 128, full_turned >= 128);
+    UNSCOPED_INFO("IoU with the full decode " << same << ", turned " << same_turned);
+    CHECK(same > 0.95);
+    CHECK(same_turned > 0.95);
+    CHECK(iou(reduced >= 128, large.mask > 0) > 0.4);
   }
 
   SECTION("one effect, a background photo, harmonisation, and the text report") {

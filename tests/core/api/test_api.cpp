@@ -63,7 +63,7 @@ TEST_CASE("Segmenter: each engine's mask equals the one `portraitseg test` write
                                  "onnx-torch (.onnx)"});
 }
 
-TEST_CASE("Segmenter::segment_file decodes a large JPEG as `portraitseg test` does; --full-decode as segment(imread)",
+TEST_CASE("Segmenter::segment_file decodes a large JPEG as `portraitseg test` does, --full-decode as segment(imread)",
           "[api]") {
   ScratchDir dir("api_segment_file");
   const TinyModel model = write_tiny_model(dir.path(), "prisma", kPrisma, pseg::ExportHead::Probability, "");

@@ -6,6 +6,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/infer/photo_decode.h"
+#include "tests/core/infer/exif_test_util.h"
 #include "tests/core/predictor_test_util.h"
 
 using namespace pseg;
@@ -26,25 +27,6 @@ std::vector<unsigned char> encoded(const std::string& ext, const cv::Mat& image)
   return bytes;
 }
 
-// The JPEG with an APP1 Exif segment right after SOI whose one IFD entry says: orientation `value` (6: the stored
-// picture is to be turned 90 degrees clockwise).
-std::vector<unsigned char> with_exif_orientation(const std::vector<unsigned char>& jpeg, unsigned char value) {
-  const std::vector<unsigned char> tiff = {'M', 'M', 0, 42, 0, 0, 0, 8,           // big-endian, IFD at 8
-                                           0, 1,                                  // one entry
-                                           0x01, 0x12, 0, 3, 0, 0, 0, 1,          // Orientation, SHORT, count 1
-                                           0, value, 0, 0,                        // the value, padded
-                                           0, 0, 0, 0};                           // no next IFD
-  std::vector<unsigned char> app1 = {0xFF, 0xE1, 0, 0, 'E', 'x', 'i', 'f', 0, 0};
-  app1.insert(app1.end(), tiff.begin(), tiff.end());
-  const size_t length = app1.size() - 2;
-  app1[2] = static_cast<unsigned char>(length >> 8);
-  app1[3] = static_cast<unsigned char>(length & 0xFF);
-  std::vector<unsigned char> out(jpeg.begin(), jpeg.begin() + 2);
-  out.insert(out.end(), app1.begin(), app1.end());
-  out.insert(out.end(), jpeg.begin() + 2, jpeg.end());
-  return out;
-}
-
 bool same_pixels(const cv::Mat& a, const cv::Mat& b) {
   return a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;
 }
@@ -58,11 +40,14 @@ TEST_CASE("jpeg_reduction: the largest of 2, 4, 8 whose reduced image still cove
   // pad_to_square: the long side counts. 1152/4 = 288 >= 224, 1152/8 = 144 < 224.
   CHECK(jpeg_reduction({1152, 896}, square, automatic) == 4);
   CHECK(jpeg_reduction({896, 1152}, square, automatic) == 4);
-  // libjpeg rounds up: 447/2 -> 224 covers, 446/2 = 223 does not.
-  CHECK(jpeg_reduction({447, 100}, square, area) == 2);
-  CHECK(jpeg_reduction({446, 100}, square, area) == 1);
+  CHECK(jpeg_reduction({448, 100}, square, area) == 2);
+  CHECK(jpeg_reduction({446, 100}, square, area) == 1);  // 446/2 = 223 < 224
   CHECK(jpeg_reduction({1792, 1792}, square, area) == 8);
   CHECK(jpeg_reduction({4000, 3000}, square, area) == 8);  // 1/8 is libjpeg's smallest
+  // Only reductions that divide both sides: 1001x777 stays whole, 1156x900 (4 x 289, 4 x 225) stops at 1/4.
+  CHECK(jpeg_reduction({1001, 777}, square, area) == 1);
+  CHECK(jpeg_reduction({1156, 900}, square, area) == 4);
+  CHECK(jpeg_reduction({1800, 1798}, square, area) == 2);
   // stretch: both sides count. 1152x400: 400/2 = 200 < 224.
   CHECK(jpeg_reduction({1152, 400}, stretch, automatic) == 1);
   CHECK(jpeg_reduction({1152, 900}, stretch, automatic) == 4);
@@ -106,10 +91,9 @@ TEST_CASE("decode_photo: a large JPEG reaches the net as libjpeg's reduced decod
 }
 
 TEST_CASE("decode_photo: EXIF orientation turns the reduced image and the photo's size alike", "[core][photo_decode]") {
-  const std::vector<unsigned char> jpeg = with_exif_orientation(encoded(".jpg", test::test_image(400, 1000, 1)), 6);
+  const std::vector<unsigned char> jpeg = test::with_exif_orientation(encoded(".jpg", test::test_image(400, 1000, 1)), 6);
   REQUIRE(cv::imdecode(jpeg, cv::IMREAD_COLOR).size() == cv::Size(400, 1000));  // OpenCV reads the tag
   PhotoDecodeOptions keep;
-  keep.keep_full = true;
   for (bool keep_full : {false, true}) {
     keep.keep_full = keep_full;
     const DecodedPhoto photo = decode_photo(jpeg, "turned.jpg", meta_of(224, 224, "pad_to_square"),
@@ -121,7 +105,20 @@ TEST_CASE("decode_photo: EXIF orientation turns the reduced image and the photo'
   }
 }
 
-TEST_CASE("decode_photo: other formats, small JPEGs and broken files", "[core][photo_decode]") {
+TEST_CASE("decode_photo: a turned photo is reduced as far as its shown size allows for a non-square input",
+          "[core][photo_decode]") {
+  // Stored 1200 x 600, shown 600 x 1200. For a 256 x 128 input the stored size would allow 1/4 (300 x 150), but
+  // shown, 1/4 gives 150 x 300, narrower than 256: 1/2 (300 x 600) is the most.
+  const std::vector<unsigned char> jpeg = test::with_exif_orientation(encoded(".jpg", test::test_image(600, 1200, 5)), 6);
+  const ModelMeta wide = meta_of(256, 128, "stretch");
+  REQUIRE(jpeg_reduction({1200, 600}, wide, ResizeInterpolation::Auto) == 4);
+  const DecodedPhoto photo = decode_photo(jpeg, "turned.jpg", wide, ResizeInterpolation::Auto);
+  CHECK(photo.reduction == 2);
+  CHECK(photo.size == cv::Size(600, 1200));
+  CHECK(same_pixels(photo.for_net, cv::imdecode(jpeg, cv::IMREAD_REDUCED_COLOR_2)));
+}
+
+TEST_CASE("decode_photo: other formats, small JPEGs, odd sizes and broken files", "[core][photo_decode]") {
   const cv::Mat image = test::test_image(896, 1152, 2);
   const ModelMeta meta = meta_of(224, 224, "pad_to_square");
   for (const std::string ext : {".png", ".bmp", ".webp"}) {
@@ -136,6 +133,11 @@ TEST_CASE("decode_photo: other formats, small JPEGs and broken files", "[core][p
   const DecodedPhoto photo = decode_photo(small, "small.jpg", meta, ResizeInterpolation::Auto);
   CHECK(photo.reduction == 1);  // 440/2 = 220 < 224
   CHECK(same_pixels(photo.for_net, cv::imdecode(small, cv::IMREAD_COLOR)));
+
+  const std::vector<unsigned char> odd = encoded(".jpg", test::test_image(777, 1001, 2));
+  const DecodedPhoto whole = decode_photo(odd, "odd.jpg", meta, ResizeInterpolation::Auto);
+  CHECK(whole.reduction == 1);  // 1001 is odd: no reduced pixel may stand for part of one
+  CHECK(whole.size == cv::Size(1001, 777));
 
   std::vector<unsigned char> truncated = encoded(".jpg", image);
   truncated.resize(truncated.size() / 2);
