@@ -17,6 +17,7 @@ struct TestArgs {
   std::string effect = "all";
   std::string harmonize = "none";
   std::string interpolation = "auto";
+  std::string format = "png";
   float threshold = 0.f;
   bool json = false;
 };
@@ -54,6 +55,7 @@ void print_result(const PhotoResult& r) {
 int run_test_cmd(TestArgs& a, const Context& ctx, bool threshold_given) {
   a.photo.effect = parse_photo_effect(a.effect);
   a.photo.harmonize = parse_harmonize(a.harmonize);
+  a.photo.format = *image_format_named(a.format);  // one of CLI11's IsMember list
   if (threshold_given) a.photo.threshold = a.threshold;
   PredictorOptions po;
   po.device = ctx.runtime.device;
@@ -117,6 +119,10 @@ void register_test(CLI::App& app, Context& ctx) {
                 "decode JPEGs at full size before resizing them for the net, as the reference scripts do (by "
                 "default one far larger than the net is decoded at 1/2, 1/4 or 1/8 of its size: faster, the mask "
                 "differs slightly)");
+  sub->add_option("--format", args->format,
+                  "png (default), jpg (quality 90; the cut-out stays PNG, for its alpha) or webp (quality 90, "
+                  "lossless with alpha)")
+      ->check(CLI::IsMember({"png", "jpg", "webp"}));
   sub->add_flag("--json", args->json, "print exactly one JSON object");
   add_runtime_options(sub, ctx);
   sub->callback([args, &ctx, threshold] {

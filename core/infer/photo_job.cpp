@@ -11,6 +11,7 @@
 #include "core/common/atomic_file.h"
 #include "core/common/pipeline.h"
 #include "core/common/stopwatch.h"
+#include "core/infer/image_format.h"
 #include "core/infer/photo_decode.h"
 #include "data/file_walk.h"
 #include "data/image_io.h"
@@ -79,8 +80,11 @@ class PhotoJob {
       const auto t0 = Clock::now();
       const std::string stem = fs::path(r.result.input).stem().string();
       for (const auto& [kind, image] : r.images) {
-        const std::string out = (fs::path(options_.out_dir) / (stem + "_" + kind + ".png")).string();
-        write_image_atomic(out, image);
+        // JPEG holds no alpha: with --format jpg the cut-out stays PNG.
+        const ImageFormat format =
+            options_.format == ImageFormat::Jpg && image.channels() == 4 ? ImageFormat::Png : options_.format;
+        const std::string out = (fs::path(options_.out_dir) / (stem + "_" + kind + extension_of(format))).string();
+        write_image_atomic(out, image, encode_params(format, image.channels()));
         r.result.outputs[kind] = out;
       }
       r.result.timing.write_ms = ms_since(t0);

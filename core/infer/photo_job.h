@@ -1,6 +1,6 @@
 #pragma once
 // The job behind `portraitseg test`: every photo given (or found in a given directory) through the predictor,
-// then the chosen effects written as PNGs next to each other in the output directory:
+// then the chosen effects written next to each other in the output directory, as PNGs unless asked otherwise:
 //   <stem>_mask.png (8-bit probability), <stem>_cutout.png (RGBA, alpha = feathered mask),
 //   <stem>_replace.png, <stem>_blur.png, and with `all` also <stem>_preview.png (original | alpha | result).
 // A photo that fails is reported and skipped; the others are still processed.
@@ -13,6 +13,7 @@
 
 #include "core/infer/effects.h"
 #include "core/infer/harmonize.h"
+#include "core/infer/image_format.h"
 #include "core/infer/engine_registry.h"
 #include "core/infer/predictor.h"
 
@@ -31,6 +32,7 @@ struct PhotoOptions {
   std::optional<float> threshold;         // default: the model's metadata
   double feather_px = 3;
   bool full_decode = false;  // never decode a large JPEG at a reduced size for the net (core/infer/photo_decode.h)
+  ImageFormat format = ImageFormat::Png;  // of the written pictures; with Jpg the cut-out (alpha) stays PNG
 };
 
 struct PhotoTiming {
@@ -39,7 +41,7 @@ struct PhotoTiming {
   double inference_ms = 0;
   double postprocess_ms = 0;  // probability back to the photo's size
   double effects_ms = 0;      // feathering and compositing
-  double write_ms = 0;        // PNG encoding and writing (OpenCV's fast PNG setting: core/common/atomic_file.h)
+  double write_ms = 0;        // encoding and writing (core/infer/image_format.h)
   double total_ms() const {
     return decode_ms + preprocess_ms + inference_ms + postprocess_ms + effects_ms + write_ms;
   }

@@ -186,7 +186,7 @@ struct HttpService::Impl {
           render_remove(photo.full, prediction.probability, o, o.threshold.value_or(p.meta().threshold), background);
       const double effects_ms = ms_since(t0);
       t0 = Clock::now();
-      Reply reply{200, content_type(o.format), encode_image(image, o.format), {}};
+      Reply reply{200, content_type_of(o.format), encode_image(image, o.format), {}};
       const double encode_ms = ms_since(t0);
       reply.headers.emplace("Server-Timing", server_timing({{"decode", decode_ms},
                                                             {"preprocess", prediction.timing.preprocess_ms},
@@ -217,7 +217,7 @@ struct HttpService::Impl {
                           {"threshold", threshold},
                           {"foreground", cv::countNonZero(probability > threshold) /
                                              static_cast<double>(probability.total())},
-                          {"mask", base64_encode(encode_image(to_mask8(probability), ServeFormat::Png))}};
+                          {"mask", base64_encode(encode_image(to_mask8(probability), ImageFormat::Png))}};
       if (o.probability) {
         const cv::Mat p32 = probability.isContinuous() ? probability : probability.clone();
         j["probability"] = base64_encode(std::string(reinterpret_cast<const char*>(p32.data),

@@ -101,20 +101,11 @@ cv::Mat render_remove(const cv::Mat& bgr, const cv::Mat& probability, const Remo
   return to_mask8(probability);
 }
 
-std::string encode_image(const cv::Mat& image, ServeFormat format) {
-  std::vector<int> params;
-  std::string ext = ".png";
-  // PNG: OpenCV's fast default, as for written files (core/common/atomic_file.h).
-  if (format == ServeFormat::Jpg) {
-    ext = ".jpg";
-    params = {cv::IMWRITE_JPEG_QUALITY, 90};
-  }
-  if (format == ServeFormat::Webp) {
-    ext = ".webp";
-    params = {cv::IMWRITE_WEBP_QUALITY, image.channels() == 4 ? 101 : 90};  // > 100: lossless, alpha kept exactly
-  }
+std::string encode_image(const cv::Mat& image, ImageFormat format) {
+  const std::string ext = extension_of(format);
   std::vector<unsigned char> out;
-  if (!cv::imencode(ext, image, out, params)) throw std::runtime_error("cannot encode the result as " + ext);
+  if (!cv::imencode(ext, image, out, encode_params(format, image.channels())))
+    throw std::runtime_error("cannot encode the result as " + ext);
   return std::string(out.begin(), out.end());
 }
 

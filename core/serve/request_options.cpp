@@ -77,10 +77,8 @@ ServeEffect parse_effect(const std::string& value) {
   throw HttpError(400, quoted("effect", value) + ": expected cutout, mask, replace or blur");
 }
 
-ServeFormat parse_format(const std::string& value) {
-  if (value == "png") return ServeFormat::Png;
-  if (value == "jpg" || value == "jpeg") return ServeFormat::Jpg;
-  if (value == "webp") return ServeFormat::Webp;
+ImageFormat parse_format(const std::string& value) {
+  if (const auto format = image_format_named(value)) return *format;
   throw HttpError(400, quoted("format", value) + ": expected png, jpg or webp");
 }
 
@@ -122,7 +120,7 @@ RemoveOptions parse_remove_options(const RequestFields& fields, bool has_backgro
   if (const std::string* f = find(fields, "feather")) o.feather_px = parse_number("feather", *f, 0, 100, false);
   if (const std::string* format = find(fields, "format")) o.format = parse_format(*format);
   const bool has_alpha = o.effect == ServeEffect::Cutout || (o.effect == ServeEffect::Replace && o.background_alpha < 255);
-  if (has_alpha && o.format == ServeFormat::Jpg)
+  if (has_alpha && o.format == ImageFormat::Jpg)
     throw HttpError(400, "format=jpg cannot hold the transparency of this result: use png or webp");
   return o;
 }
@@ -134,15 +132,6 @@ SegmentOptions parse_segment_options(const RequestFields& fields) {
     o.threshold = static_cast<float>(parse_number("threshold", *t, 0, 1, true));
   if (const std::string* p = find(fields, "probability")) o.probability = parse_bool("probability", *p);
   return o;
-}
-
-std::string content_type(ServeFormat format) {
-  switch (format) {
-    case ServeFormat::Jpg: return "image/jpeg";
-    case ServeFormat::Webp: return "image/webp";
-    case ServeFormat::Png: break;
-  }
-  return "image/png";
 }
 
 }  // namespace pseg

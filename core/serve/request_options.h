@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/infer/image_format.h"
+
 namespace pseg {
 
 // A request that cannot be answered as asked: the HTTP status and a one-line message for the JSON error body.
@@ -18,7 +20,6 @@ struct HttpError : std::runtime_error {
 };
 
 enum class ServeEffect { Cutout, Mask, Replace, Blur };
-enum class ServeFormat { Png, Jpg, Webp };
 
 struct RemoveOptions {
   ServeEffect effect = ServeEffect::Cutout;
@@ -27,7 +28,7 @@ struct RemoveOptions {
   bool background_image = false;             // ... or over the uploaded `background` file
   std::optional<float> threshold;            // default: the model's
   double feather_px = 3;
-  ServeFormat format = ServeFormat::Png;
+  ImageFormat format = ImageFormat::Png;
 };
 
 struct SegmentOptions {
@@ -42,7 +43,5 @@ using RequestFields = std::map<std::string, std::string>;
 // malformed or contradictory value (om=true with effect=blur, a cut-out as JPEG, ...).
 RemoveOptions parse_remove_options(const RequestFields& fields, bool has_background_file);
 SegmentOptions parse_segment_options(const RequestFields& fields);
-
-std::string content_type(ServeFormat format);
 
 }  // namespace pseg

@@ -192,6 +192,63 @@ TEST_CASE("cli test: a trained model cuts the person out of a synthetic photo", 
     CHECK(iou(reduced >= 128, large.mask > 0) > 0.4);
   }
 
+  SECTION("--format jpg and webp: the same pictures, the cut-out kept exact") {
+    const auto run = [&](const std::string& format) {
+      const fs::path o = dir / ("format_" + format);
+      const auto r = run_cli("test --model " + shell_arg(model) + " " + shell_arg(dir / "in" / "person0.png") +
+                             " --out " + shell_arg(o) + " --background \"#00FF00\" --json --format " + format);
+      INFO(r.out);
+      REQUIRE(r.exit_code == 0);
+      return last_json(r.out)["images"][0]["outputs"];
+    };
+    const json png = run("png"), jpg = run("jpg"), webp = run("webp");
+    const auto read = [](const json& outputs, const char* kind) {
+      const std::string path = outputs[kind].get<std::string>();
+      const cv::Mat m = cv::imread(path, cv::IMREAD_UNCHANGED);
+      INFO(path);
+      REQUIRE(!m.empty());
+      return std::make_pair(fs::path(path).extension().string(), m);
+    };
+    const auto mean_difference = [](cv::Mat a, const cv::Mat& b) {
+      if (a.channels() == 3 && b.channels() == 1) cv::cvtColor(a, a, cv::COLOR_BGR2GRAY);  // WebP has no grey
+      REQUIRE(a.size() == b.size());
+      REQUIRE(a.type() == b.type());
+      cv::Mat d;
+      cv::absdiff(a, b, d);
+      const cv::Scalar m = cv::mean(d);
+      return (m[0] + m[1] + m[2] + m[3]) / a.channels();
+    };
+    for (const char* kind : {"mask", "replace", "blur", "preview"}) {
+      INFO(kind);
+      const auto [png_ext, expected] = read(png, kind);
+      const auto [jpg_ext, lossy] = read(jpg, kind);
+      const auto [webp_ext, lossy_webp] = read(webp, kind);
+      CHECK(png_ext == ".png");
+      CHECK(jpg_ext == ".jpg");
+      CHECK(webp_ext == ".webp");
+      CHECK(mean_difference(lossy, expected) < 6);  // quality 90 on a small, textured synthetic picture
+      CHECK(mean_difference(lossy_webp, expected) < 6);
+    }
+    const auto [png_ext, cutout] = read(png, "cutout");
+    const auto [jpg_ext, cutout_of_jpg] = read(jpg, "cutout");
+    const auto [webp_ext, cutout_webp] = read(webp, "cutout");
+    CHECK(jpg_ext == ".png");  // JPEG holds no alpha
+    CHECK(webp_ext == ".webp");
+    CHECK(cv::norm(cutout_of_jpg, cutout, cv::NORM_INF) == 0);
+    // Lossless with alpha: the same alpha, and the same colours wherever they show (libwebp may change the colour
+    // of fully transparent pixels).
+    REQUIRE(cutout_webp.type() == CV_8UC4);
+    CHECK(cv::norm(channel(cutout_webp, 3), channel(cutout, 3), cv::NORM_INF) == 0);
+    cv::Mat webp_bgr, png_bgr;
+    cv::cvtColor(cutout_webp, webp_bgr, cv::COLOR_BGRA2BGR);
+    cv::cvtColor(cutout, png_bgr, cv::COLOR_BGRA2BGR);
+    CHECK(differing(webp_bgr, png_bgr, channel(cutout, 3) > 0) == 0);
+
+    const auto r = run_cli("test --model " + shell_arg(model) + " " + shell_arg(dir / "in") + " --format gif");
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.out, Catch::Matchers::Contains("--format") && Catch::Matchers::Contains("gif"));
+  }
+
   SECTION("one effect, a background photo, harmonisation, and the text report") {
     const fs::path out = dir / "out_replace";
     const fs::path bg = dir / "bg.png";

@@ -1,0 +1,23 @@
+#pragma once
+// The picture formats `test` writes and `serve` answers in, each with its one encoding: PNG (OpenCV's fast default:
+// SUB filter, zlib's best speed), JPEG (quality 90), WebP (quality 90, or lossless for a picture with alpha, which it
+// then keeps exactly).
+#include <opencv2/core.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pseg {
+
+enum class ImageFormat { Png, Jpg, Webp };
+
+// "png", "jpg" (or "jpeg"), "webp"; nullopt for anything else.
+std::optional<ImageFormat> image_format_named(const std::string& name);
+// ".png", ".jpg", ".webp"
+std::string extension_of(ImageFormat format);
+std::string content_type_of(ImageFormat format);
+// The cv::imencode / cv::imwrite parameters for a picture of `channels` channels.
+std::vector<int> encode_params(ImageFormat format, int channels);
+
+}  // namespace pseg
