@@ -120,9 +120,9 @@ void register_test(CLI::App& app, Context& ctx) {
                 "default one far larger than the net is decoded at 1/2, 1/4 or 1/8 of its size: faster, the mask "
                 "differs slightly)");
   sub->add_option("--format", args->format,
-                  "png (default), jpg (quality 90; the cut-out stays PNG, for its alpha) or webp (quality 90, "
-                  "lossless with alpha)")
-      ->check(CLI::IsMember({"png", "jpg", "webp"}));
+                  "the pictures' format: png (default), jpg (quality 90; the cut-out stays PNG, for its alpha) or webp "
+                  "(quality 90, lossless with alpha); the mask is always PNG")
+      ->check(CLI::IsMember({"png", "jpg", "jpeg", "webp"}));
   sub->add_flag("--json", args->json, "print exactly one JSON object");
   add_runtime_options(sub, ctx);
   sub->callback([args, &ctx, threshold] {

@@ -42,4 +42,12 @@ std::vector<int> encode_params(ImageFormat format, int channels) {
   return {};
 }
 
+ImageFormat format_that_holds(ImageFormat asked, const cv::Mat& picture) {
+  constexpr int kWebpMaxSide = 16383;
+  if (asked == ImageFormat::Jpg && picture.channels() == 4) return ImageFormat::Png;
+  if (asked == ImageFormat::Webp && (picture.cols > kWebpMaxSide || picture.rows > kWebpMaxSide))
+    return ImageFormat::Png;
+  return asked;
+}
+
 }  // namespace pseg

@@ -20,4 +20,7 @@ std::string content_type_of(ImageFormat format);
 // The cv::imencode / cv::imwrite parameters for a picture of `channels` channels.
 std::vector<int> encode_params(ImageFormat format, int channels);
 
+// `asked`, or PNG where `asked` cannot hold `picture`: JPEG has no alpha, and WebP no side over 16383 pixels.
+ImageFormat format_that_holds(ImageFormat asked, const cv::Mat& picture);
+
 }  // namespace pseg

@@ -80,9 +80,8 @@ class PhotoJob {
       const auto t0 = Clock::now();
       const std::string stem = fs::path(r.result.input).stem().string();
       for (const auto& [kind, image] : r.images) {
-        // JPEG holds no alpha: with --format jpg the cut-out stays PNG.
-        const ImageFormat format =
-            options_.format == ImageFormat::Jpg && image.channels() == 4 ? ImageFormat::Png : options_.format;
+        // The mask is data and stays exact; a picture the format cannot hold stays PNG too.
+        const ImageFormat format = kind == "mask" ? ImageFormat::Png : format_that_holds(options_.format, image);
         const std::string out = (fs::path(options_.out_dir) / (stem + "_" + kind + extension_of(format))).string();
         write_image_atomic(out, image, encode_params(format, image.channels()));
         r.result.outputs[kind] = out;

@@ -32,7 +32,7 @@ struct PhotoOptions {
   std::optional<float> threshold;         // default: the model's metadata
   double feather_px = 3;
   bool full_decode = false;  // never decode a large JPEG at a reduced size for the net (core/infer/photo_decode.h)
-  ImageFormat format = ImageFormat::Png;  // of the written pictures; with Jpg the cut-out (alpha) stays PNG
+  ImageFormat format = ImageFormat::Png;  // of the pictures; the mask, and what a format cannot hold, stay PNG
 };
 
 struct PhotoTiming {

@@ -6,6 +6,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include <fstream>
+#include <set>
 #include <sys/resource.h>
 #include <opencv2/imgproc.hpp>
 
@@ -218,7 +219,12 @@ TEST_CASE("cli test: a trained model cuts the person out of a synthetic photo", 
       const cv::Scalar m = cv::mean(d);
       return (m[0] + m[1] + m[2] + m[3]) / a.channels();
     };
-    for (const char* kind : {"mask", "replace", "blur", "preview"}) {
+    for (const json* outputs : {&png, &jpg, &webp}) {  // the mask is data: PNG, exact, whatever the format
+      const auto [ext, mask] = read(*outputs, "mask");
+      CHECK(ext == ".png");
+      CHECK(cv::norm(mask, read(png, "mask").second, cv::NORM_INF) == 0);
+    }
+    for (const char* kind : {"replace", "blur", "preview"}) {
       INFO(kind);
       const auto [png_ext, expected] = read(png, kind);
       const auto [jpg_ext, lossy] = read(jpg, kind);
@@ -247,6 +253,31 @@ TEST_CASE("cli test: a trained model cuts the person out of a synthetic photo", 
     const auto r = run_cli("test --model " + shell_arg(model) + " " + shell_arg(dir / "in") + " --format gif");
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.out, Catch::Matchers::Contains("--format") && Catch::Matchers::Contains("gif"));
+  }
+
+  SECTION("--format through the torch-free launcher: exactly the files named, a picture WebP cannot hold as PNG") {
+    const std::string onnx = export_untrained(dir, "format_prisma", {{"net", "prisma_net"}}).string() + ".onnx";
+    const auto files_written = [&](const fs::path& photo, const std::string& format) {
+      const fs::path o = dir / ("launcher_" + format + "_" + photo.stem().string());
+      fs::remove_all(o);
+      const auto r = run_cli("test --model " + shell_arg(onnx) + " " + shell_arg(photo) + " --out " + shell_arg(o) +
+                             " --format " + format);
+      INFO(r.out);
+      REQUIRE(r.exit_code == 0);
+      std::set<std::string> names;
+      for (const auto& e : fs::directory_iterator(o)) names.insert(e.path().filename().string());
+      return names;
+    };
+    CHECK(files_written(dir / "in" / "person0.png", "jpeg") ==
+          std::set<std::string>{"person0_mask.png", "person0_cutout.png", "person0_replace.jpg", "person0_blur.jpg",
+                                "person0_preview.jpg"});
+    // 5462 wide: the preview (three side by side) is 16386 wide, over WebP's 16383.
+    const fs::path wide = dir / "wide" / "wide.png";
+    fs::create_directories(wide.parent_path());
+    REQUIRE(cv::imwrite(wide.string(), cv::Mat(12, 5462, CV_8UC3, cv::Scalar(90, 140, 200))));
+    CHECK(files_written(wide, "webp") == std::set<std::string>{"wide_mask.png", "wide_cutout.webp",
+                                                               "wide_replace.webp", "wide_blur.webp",
+                                                               "wide_preview.png"});
   }
 
   SECTION("one effect, a background photo, harmonisation, and the text report") {
