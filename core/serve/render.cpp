@@ -46,22 +46,25 @@ cv::Mat over_translucent(const cv::Mat& bgr, const cv::Mat& alpha, const cv::Sca
   return out;
 }
 
-// `decode(bytes)` -> DecodedPhoto within the server's limits: HttpError 400 for what cannot be decoded, 422 for
-// too many pixels.
+cv::Size shown_size(const cv::Mat& image) { return image.size(); }
+cv::Size shown_size(const DecodedPhoto& photo) { return photo.size; }
+
+// `decode(bytes)` (a cv::Mat or a DecodedPhoto) within the server's limits: HttpError 400 for what cannot be
+// decoded, 422 for too many pixels.
 template <typename Decode>
-DecodedPhoto checked_decode(const std::string& bytes, const std::string& what, double max_pixels, Decode&& decode) {
+auto checked_decode(const std::string& bytes, const std::string& what, double max_pixels, Decode&& decode) {
   if (bytes.empty()) throw HttpError(400, what + " is empty");
   const std::vector<unsigned char> data(bytes.begin(), bytes.end());
   if (!is_supported_image(data)) throw HttpError(400, what + " is not a PNG, JPEG, BMP, TIFF or WebP image");
   if (const auto size = image_header_size(data)) check_pixels(what, *size, max_pixels);
-  DecodedPhoto photo;
+  decltype(decode(data)) decoded;
   try {
-    photo = decode(data);
+    decoded = decode(data);
   } catch (const std::exception& e) {
     throw HttpError(400, e.what());
   }
-  check_pixels(what, photo.size, max_pixels);  // formats whose header was not read (TIFF)
-  return photo;
+  check_pixels(what, shown_size(decoded), max_pixels);  // formats whose header was not read (TIFF)
+  return decoded;
 }
 
 }  // namespace
@@ -75,11 +78,8 @@ DecodedPhoto decode_upload_photo(const std::string& bytes, const std::string& wh
 
 cv::Mat decode_upload(const std::string& bytes, const std::string& what, double max_pixels) {
   return checked_decode(bytes, what, max_pixels, [&](const std::vector<unsigned char>& data) {
-           DecodedPhoto photo;
-           photo.full = decode_image(data, cv::IMREAD_COLOR, what);
-           photo.size = photo.full.size();
-           return photo;
-         }).full;
+    return decode_image(data, cv::IMREAD_COLOR, what);
+  });
 }
 
 cv::Mat render_remove(const cv::Mat& bgr, const cv::Mat& probability, const RemoveOptions& o, float threshold,

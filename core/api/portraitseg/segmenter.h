@@ -67,8 +67,9 @@ class Segmenter {
   std::vector<cv::Mat> segment(const std::vector<cv::Mat>& images);
 
   // The probability of the photo in an image file, at its full size, decoded as `portraitseg test` decodes it: a
-  // JPEG at least twice the net's input is decoded at 1/2, 1/4 or 1/8 of its size (libjpeg's scaled decoding,
-  // several times faster), which the model's area shrink would have averaged away anyway. to_mask8 of it is the mask
+  // JPEG at least twice the net's input is decoded at 1/2, 1/4 or 1/8 of its size (a factor dividing both sides;
+  // libjpeg's scaled decoding, about twice as fast, and a shrink far cheaper), detail the model's area shrink would
+  // have averaged away anyway. to_mask8 of it is the mask
   // `test` writes for the file. segment(cv::imread(path)) gives the same for other files and small JPEGs, and for
   // large ones what `test --full-decode` writes. Throws RuntimeError for a missing, unreadable or corrupt file.
   cv::Mat segment_file(const std::string& path);

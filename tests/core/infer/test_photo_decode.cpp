@@ -33,7 +33,7 @@ bool same_pixels(const cv::Mat& a, const cv::Mat& b) {
 
 }  // namespace
 
-TEST_CASE("jpeg_reduction: the largest of 2, 4, 8 whose reduced image still covers the net's input",
+TEST_CASE("jpeg_reduction: the largest of 2, 4, 8 that divides both sides and still covers the net's input",
           "[core][photo_decode]") {
   const ModelMeta square = meta_of(224, 224, "pad_to_square"), stretch = meta_of(224, 224, "stretch");
   const auto area = ResizeInterpolation::Area, automatic = ResizeInterpolation::Auto;
