@@ -1,5 +1,6 @@
 #include "nets/blocks.h"
 
+#include <torch/csrc/jit/frontend/tracer.h>
 #include <torch/torch.h>
 
 #include <cmath>
@@ -32,7 +33,10 @@ torch::Tensor asymmetric_resize(const torch::Tensor& x, int64_t height, int64_t 
   return y.slice(2, 0, height).slice(3, 0, width);
 }
 
-torch::Tensor relu6(const torch::Tensor& x) { return torch::relu(x) - torch::relu(x - 6.0); }
+torch::Tensor relu6(const torch::Tensor& x) {
+  if (torch::jit::tracer::isTracing()) return torch::relu(x) - torch::relu(x - 6.0);
+  return torch::hardtanh(x, 0.0, 6.0);
+}
 
 torch::nn::Conv2dOptions conv_options(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding,
                                       bool bias, int64_t groups, int64_t dilation) {

@@ -26,7 +26,10 @@ torch::Tensor align_corners_up2(const torch::Tensor& x);
 // cropped (nets_more.md §1.5).
 torch::Tensor asymmetric_resize(const torch::Tensor& x, int64_t height, int64_t width);
 
-// ReLU6 as relu(x) - relu(x - 6): identical values, and an ONNX form OpenCV 4.6 accepts.
+// ReLU6. Run eagerly it is one clamp (TF's min(max(x, 0), 6)): one pass over the tensor, forward and backward. A
+// trace (the exports) records relu(x) - relu(x - 6) instead: an ONNX form OpenCV 4.6 accepts, and a TorchScript graph
+// that LibTorch 1.13's optimize_for_inference runs without warning (its oneDNN rewrite of hardtanh resizes outputs).
+// The values are the clamp's: exactly up to 12, where x - 6 is exact, and within half an ulp of x above.
 torch::Tensor relu6(const torch::Tensor& x);
 
 // Keras SeparableConv2D: depthwise k x k (no bias) then pointwise 1x1 (bias), no activation between.

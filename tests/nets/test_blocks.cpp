@@ -1,5 +1,7 @@
 // Conventions that make reference weights match: TF "same" stride-2 padding, transposed-conv crop,
 // legacy TF bilinear vs align_corners=True, separable conv, ReLU6 form.
+#include <torch/csrc/jit/api/function_impl.h>
+#include <torch/csrc/jit/frontend/tracer.h>
 #include <torch/torch.h>
 
 #include <catch2/catch.hpp>
@@ -86,9 +88,29 @@ TEST_CASE("asymmetric resize (ONNX opset-8 Upsample): source dst * h / H, edge c
   CHECK(worst < 1e-5);
 }
 
-TEST_CASE("ReLU6 as relu(x) - relu(x - 6) equals clamp", "[nets][conventions]") {
-  auto x = torch::linspace(-10, 10, 201);
-  REQUIRE(torch::allclose(blocks::relu6(x), x.clamp(0, 6)));
+TEST_CASE("ReLU6: a clamp run eagerly, relu(x) - relu(x - 6) in a trace, the same values", "[nets][conventions]") {
+  // Up to 12, x - 6 is exact (Sterbenz), so the traced form is exactly 6 above 6; at 1e8 (ulp 8), x - 6 rounds to
+  // 99999992 and the traced form gives 8, within half an ulp of x.
+  const auto x = torch::cat({torch::linspace(-12, 12, 241), torch::tensor({1e3f, 1e8f})});
+  REQUIRE(torch::equal(blocks::relu6(x), x.clamp(0, 6)));
+
+  auto traced = torch::jit::tracer::trace(
+      {x}, [](torch::jit::Stack in) -> torch::jit::Stack { return {blocks::relu6(in[0].toTensor())}; },
+      [](const torch::autograd::Variable&) { return std::string(); }, /*strict=*/true);
+  int relus = 0, clamps = 0;
+  for (const auto* n : traced.first->graph->nodes()) {
+    relus += n->kind() == c10::aten::relu;
+    clamps += n->kind() == c10::aten::hardtanh || n->kind() == c10::aten::clamp;
+  }
+  CHECK(relus == 2);
+  CHECK(clamps == 0);
+  torch::jit::Stack stack{x};
+  torch::jit::GraphFunction("relu6", traced.first->graph, nullptr).run(stack);
+  const auto y = stack.at(0).toTensor();
+  const auto small = x.abs() <= 12;
+  CHECK(torch::equal(y.masked_select(small), x.clamp(0, 6).masked_select(small)));
+  CHECK(y[-2].item<float>() == 6.f);
+  CHECK(y[-1].item<float>() == 8.f);
 }
 
 TEST_CASE("separable conv: depthwise without bias, pointwise with bias", "[nets][blocks]") {
