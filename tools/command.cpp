@@ -59,7 +59,7 @@ int run_command(const Context& ctx, const std::function<void(const RuntimeOption
 
 void add_runtime_options(CLI::App* sub, Context& ctx) {
   sub->add_option("--threads", ctx.runtime.threads,
-                  "threads per operation: LibTorch, oneDNN (OpenMP) and OpenCV (default: all cores)")
+                  "threads per operation: LibTorch, oneDNN (OpenMP) and OpenCV (default: the cores it may run on)")
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--device", ctx.runtime.device, "cpu, cuda or cuda:INDEX (default cpu)");
   sub->add_option("--log-level", ctx.runtime.log_level, "trace, debug, info, warn, error or off (default info)");

@@ -6,13 +6,17 @@
 namespace pseg {
 
 struct RuntimeOptions {
-  int threads = 0;              // 0 = all cores
+  int threads = 0;              // 0 = the cores the process may run on
   std::string device = "cpu";   // cpu | cuda | cuda:i
   std::string log_level = "info";
   bool quiet = false;
 };
 
-// The intra-op thread count `threads` asks for (0 = all cores). Throws ConfigError for a negative count.
+// The cores this process may run on: its CPU affinity (taskset, a container's cpuset), which
+// std::thread::hardware_concurrency ignores; that count where the affinity cannot be read. A thread per core of the
+// whole machine in a process pinned to fewer would make OpenMP's workers take turns on the same cores.
+int usable_cores();
+// The intra-op thread count `threads` asks for (0 = usable_cores()). Throws ConfigError for a negative count.
 int intra_op_thread_count(int threads);
 // Sets the log level (--log-level, --quiet), OpenCV's and OpenMP's threads (OpenMP: oneDNN's pool) and flushes
 // denormal floats to zero. Throws ConfigError for an unknown level or a negative thread count.

@@ -5,8 +5,8 @@
 
 namespace pseg {
 
-// Intra-op threads of LibTorch and OpenCV (0 = all cores) and flush-to-zero of denormals. Throws ConfigError for
-// a negative count.
+// Intra-op threads of LibTorch and OpenCV (0 = the cores the process may run on) and flush-to-zero of denormals.
+// Throws ConfigError for a negative count.
 void set_intra_op_threads(int threads);
 // apply_process_options, then LibTorch's threads; validates the device.
 void apply_runtime(const RuntimeOptions& opts);

@@ -6,7 +6,8 @@
 
 namespace portraitseg {
 
-// Intra-op threads of LibTorch and OpenCV for the whole process; 0 = all cores.
+// Intra-op threads of LibTorch and OpenCV for the whole process; 0 = the cores the process may run on (its CPU
+// affinity).
 void set_threads(int threads);
 
 // Level of the library's log lines (to stdout): "trace", "debug", "info" (default), "warn", "error" or "off".

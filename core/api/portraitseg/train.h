@@ -35,7 +35,7 @@ struct TrainOptions {
   PORTRAITSEG_ARG(std::string, resume) = "";
   // Overrides train.device when not empty.
   PORTRAITSEG_ARG(std::string, device) = "";
-  // Intra-op threads; 0 = train.threads, or all cores.
+  // Intra-op threads; 0 = train.threads, or the cores the process may run on.
   PORTRAITSEG_ARG(int, threads) = 0;
   PORTRAITSEG_ARG(std::function<void(const StepProgress&)>, on_step) = nullptr;
   PORTRAITSEG_ARG(std::function<void(const EpochProgress&)>, on_epoch) = nullptr;
