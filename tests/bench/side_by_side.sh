@@ -3,7 +3,7 @@
 # (demo.json excluded), one benchmark at a time. Prints Markdown tables and keeps every JSON result.
 #
 #   tests/bench/side_by_side.sh [--bin PORTRAITSEG] [--out DIR] [--threads N] [--only "cfg1 cfg2"]
-#                               [--train-only | --infer-only] [--quick] [--synth-count N]
+#                               [--train-only | --infer-only] [--quick] [--synth-count N] [--rounds N]
 #
 # Training (batch 8, native size): `portraitseg bench --train` on a synthetic dataset written by
 # `portraitseg synth` at the net's native size (data loading included) against python_train_bench.py (random
@@ -14,6 +14,9 @@
 # `portraitseg export` is unavailable the ONNX file comes from torch.onnx.export of the Python net (and the table
 # says so). Environment: PYTHON (default /usr/bin/python3, which has torch 1.13), NODE (default node),
 # PORTRAITSEG (default build/tools/portraitseg). --quick shortens the Python and onnxruntime runs (smoke test only).
+# --rounds N (default 1) measures everything N times, round after round, so that each portraitseg figure has a
+# Python or onnxruntime figure taken minutes apart: the tables then give the median over the rounds and, for each
+# ratio, the median of the rounds' ratios with their range (a shared machine swings between speeds from run to run).
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -28,8 +31,9 @@ QUICK=0
 DO_TRAIN=1
 DO_INFER=1
 SYNTH_COUNT=64
+ROUNDS=1
 
-usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -41,12 +45,18 @@ while [[ $# -gt 0 ]]; do
     --train-only) DO_INFER=0; shift ;;
     --infer-only) DO_TRAIN=0; shift ;;
     --synth-count) SYNTH_COUNT="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "side_by_side.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 
 say() { echo "[side_by_side] $*" >&2; }
+
+if ! [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]]; then
+  say "error: --rounds '$ROUNDS': expected a whole number >= 1"
+  exit 2
+fi
 
 if ! "$PY" -c "import torch" 2>/dev/null; then
   say "error: $PY cannot import torch (set PYTHON to a Python with PyTorch)"
@@ -103,13 +113,17 @@ mkdir -p "$OUT"
 rm -rf "$OUT/train" "$OUT/infer" "$OUT/onnx" "$OUT/onnx_python" "$OUT/logs"
 mkdir -p "$OUT/train" "$OUT/infer" "$OUT/logs"
 
-# run_json RESULT_BASE SIDE CMD...: stdout -> RESULT_BASE.SIDE.json when the command succeeds and prints JSON;
-# otherwise RESULT_BASE.SIDE.why says what happened. stderr goes to logs/.
+# run_json RESULT_BASE SIDE CMD...: stdout -> RESULT_BASE.SIDE.json (round 1) or RESULT_BASE.SIDE.rN.json (round N)
+# when the command succeeds and prints JSON; otherwise RESULT_BASE.SIDE.why says what happened. stderr goes to logs/.
+ROUND=1
 run_json() {
   local base="$1" side="$2"
   shift 2
-  local json="$base.$side.json" log="$OUT/logs/$(basename "$(dirname "$base")")_$(basename "$base").$side.log"
-  say "$(basename "$(dirname "$base")") $(basename "$base") [$side]: $*"
+  local suffix=""
+  [[ $ROUND -gt 1 ]] && suffix=".r$ROUND"
+  local json="$base.$side$suffix.json"
+  local log="$OUT/logs/$(basename "$(dirname "$base")")_$(basename "$base").$side$suffix.log"
+  say "$(basename "$(dirname "$base")") $(basename "$base") [$side]$([[ $ROUNDS -gt 1 ]] && echo " (round $ROUND of $ROUNDS)"): $*"
   "$@" >"$json.tmp" 2>"$log"
   local rc=$?
   if [[ $rc -eq 0 ]] && "$PY" -c 'import json, sys; json.load(open(sys.argv[1]))["results"]' "$json.tmp" 2>/dev/null; then
@@ -147,17 +161,15 @@ synth_dir() {  # synthetic dataset at H x W, written once per size
 
 # --- training ------------------------------------------------------------------------------------------------------
 TRAIN_CASES=()
-if [[ $DO_TRAIN == 1 ]]; then
-  PLAIN_SETS=()
-  read -r -a PLAIN_SETS <<<"$("$PY" -c 'import sys; sys.path.insert(0, sys.argv[1]); import python_train_bench as t
-print(" ".join(t.PORTRAIT_PLAIN_OVERRIDES))' "$HERE")"
+train_round() {
+  local name case cfg base data h w s
   for name in "${CONFIGS[@]}"; do
-    cases=("$name")
+    local cases=("$name")
     [[ "$name" == portrait_net ]] && cases+=(portrait_net_plain)
     for case in "${cases[@]}"; do
-      TRAIN_CASES+=("$case")
+      [[ $ROUND == 1 ]] && TRAIN_CASES+=("$case")
       cfg="$ROOT/configs/$name.json"
-      sets=()
+      local sets=()
       if [[ "$case" == portrait_net_plain ]]; then
         for s in "${PLAIN_SETS[@]}"; do sets+=(--set "$s"); done
       fi
@@ -177,51 +189,63 @@ print(" ".join(t.PORTRAIT_PLAIN_OVERRIDES))' "$HERE")"
         --json --threads "$THREADS" "${PY_TRAIN_ARGS[@]}"
     done
   done
-fi
+}
 
 # --- inference -----------------------------------------------------------------------------------------------------
 INFER_CASES=()
-if [[ $DO_INFER == 1 ]]; then
+declare -A ONNX_FILE=()  # per config, the file onnxruntime times: exported in round 1, timed again in later rounds
+export_onnx() {  # export_onnx NAME CFG BASE: sets ONNX_FILE[NAME] (left unset when both exports fail)
+  local name="$1" cfg="$2" base="$3"
+  if [[ $CPP_EXPORT == 1 ]]; then
+    mkdir -p "$OUT/onnx"
+    say "infer $name: portraitseg export --format onnx"
+    if "$BIN" export --config "$cfg" --format onnx --out "$OUT/onnx/$name.onnx" --threads "$THREADS" \
+        >"$OUT/logs/export_$name.log" 2>&1; then
+      ONNX_FILE[$name]="$OUT/onnx/$name.onnx"
+      echo "portraitseg export --config configs/$name.json --format onnx (default head)" >"$base.onnx_source"
+      return
+    fi
+    say "  -> portraitseg export failed (see $OUT/logs/export_$name.log); using the Python net's ONNX"
+  fi
+  mkdir -p "$OUT/onnx_python"
+  if "$PY" "$HERE/python_infer_bench.py" --config "$cfg" --onnx-out "$OUT/onnx_python" \
+      >"$OUT/logs/export_python_$name.log" 2>&1; then
+    ONNX_FILE[$name]="$OUT/onnx_python/$name.onnx"
+    echo "torch.onnx.export of the Python net (logits; NOT the portraitseg exporter's file)" >"$base.onnx_source"
+  else
+    echo "no ONNX file: both exports failed (see $OUT/logs)" >"$base.onnxruntime.why"
+  fi
+}
+infer_round() {
+  local name cfg base
   for name in "${CONFIGS[@]}"; do
-    INFER_CASES+=("$name")
+    [[ $ROUND == 1 ]] && INFER_CASES+=("$name")
     cfg="$ROOT/configs/$name.json"
     base="$OUT/infer/$name"
     run_json "$base" python "$PY" "$HERE/python_infer_bench.py" --config "$cfg" --json --threads "$THREADS" \
       "${PY_INFER_ARGS[@]}"
-
-    onnx=""
-    if [[ $CPP_EXPORT == 1 ]]; then
-      mkdir -p "$OUT/onnx"
-      say "infer $name: portraitseg export --format onnx"
-      if "$BIN" export --config "$cfg" --format onnx --out "$OUT/onnx/$name.onnx" --threads "$THREADS" \
-          >"$OUT/logs/export_$name.log" 2>&1; then
-        onnx="$OUT/onnx/$name.onnx"
-        echo "portraitseg export --config configs/$name.json --format onnx (default head)" >"$base.onnx_source"
-      else
-        say "  -> portraitseg export failed (see $OUT/logs/export_$name.log); using the Python net's ONNX"
-      fi
+    [[ $ROUND == 1 ]] && export_onnx "$name" "$cfg" "$base"
+    if [[ -n "${ONNX_FILE[$name]:-}" ]]; then
+      run_json "$base" onnxruntime "$NODE" "$HERE/onnx_bench.js" "${ONNX_FILE[$name]}" --json --threads "$THREADS" \
+        "${ORT_ARGS[@]}"
     fi
-    if [[ -z "$onnx" ]]; then
-      mkdir -p "$OUT/onnx_python"
-      if "$PY" "$HERE/python_infer_bench.py" --config "$cfg" --onnx-out "$OUT/onnx_python" \
-          >"$OUT/logs/export_python_$name.log" 2>&1; then
-        onnx="$OUT/onnx_python/$name.onnx"
-        echo "torch.onnx.export of the Python net (logits; NOT the portraitseg exporter's file)" >"$base.onnx_source"
-      else
-        echo "no ONNX file: both exports failed (see $OUT/logs)" >"$base.onnxruntime.why"
-      fi
-    fi
-    if [[ -n "$onnx" ]]; then
-      run_json "$base" onnxruntime "$NODE" "$HERE/onnx_bench.js" "$onnx" --json --threads "$THREADS" "${ORT_ARGS[@]}"
-    fi
-
     if [[ $CPP_INFER == 1 ]]; then
       run_json "$base" portraitseg "$BIN" bench --config "$cfg" --engine all --json --threads "$THREADS"
     else
       echo "$MISSING_INFER" >"$base.portraitseg.why"
     fi
   done
+}
+
+PLAIN_SETS=()
+if [[ $DO_TRAIN == 1 ]]; then
+  read -r -a PLAIN_SETS <<<"$("$PY" -c 'import sys; sys.path.insert(0, sys.argv[1]); import python_train_bench as t
+print(" ".join(t.PORTRAIT_PLAIN_OVERRIDES))' "$HERE")"
 fi
+for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
+  [[ $DO_TRAIN == 1 ]] && train_round
+  [[ $DO_INFER == 1 ]] && infer_round
+done
 
 # --- report --------------------------------------------------------------------------------------------------------
 join() { local IFS=,; echo "$*"; }
@@ -229,6 +253,7 @@ join() { local IFS=,; echo "$*"; }
   echo "# portraitseg side by side ($(date -u '+%Y-%m-%d %H:%M UTC'))"
   echo
   echo "Machine: $(nproc) cores, load average at the end $(cut -d' ' -f1-3 /proc/loadavg); threads $THREADS;" \
+    "rounds $ROUNDS;" \
     "torch $("$PY" -c 'import torch; print(torch.__version__)'); portraitseg $BIN$([[ $QUICK == 1 ]] && echo '; QUICK smoke run, not figures')."
   echo
   "$PY" "$HERE/format_tables.py" "$OUT" --train-cases "$(join "${TRAIN_CASES[@]}")" \
