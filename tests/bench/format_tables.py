@@ -82,6 +82,7 @@ def train_table(root, cases, notes):
     lines = ["| config | recipe | size | python eager img/s | portraitseg img/s (data loading included) | "
              "ratio portraitseg / python |",
              "|---|---|---|---|---|---|"]
+    detail = ["| config | round | python eager img/s | portraitseg img/s | ratio |", "|---|---|---|---|---|"]
     for case in cases:
         base = os.path.join(root, "train", case)
         py_rounds = [first(r, mode="train") for r in read_rounds(base + ".python")]
@@ -96,7 +97,11 @@ def train_table(root, cases, notes):
         cpp_ips = [r and r.get("images_per_s") for r in cpp_rounds]
         lines.append(f"| {case} | {(py or {}).get('recipe', 'n/a')} | {'x'.join(map(str, size)) if size else 'n/a'} | "
                      f"{fmt(median_of(py_ips))} | {fmt(median_of(cpp_ips))} | {round_ratio(cpp_ips, py_ips)} |")
-    return lines
+        for i in range(max(len(py_ips), len(cpp_ips))):
+            at = lambda values: values[i] if i < len(values) else None  # noqa: E731
+            detail.append(f"| {case} | {i + 1} | {fmt(at(py_ips))} | {fmt(at(cpp_ips))} | "
+                          f"{round_ratio([at(cpp_ips)], [at(py_ips)])} |")
+    return lines, detail
 
 
 def infer_tables(root, cases, notes):
@@ -164,7 +169,8 @@ def main():
         out += ["## Training throughput (batch 8, native size)", "",
                 "python eager: fwd + bwd + Adam on random tensors, no data loading. portraitseg: "
                 "`portraitseg bench --train`, data loading included.", ""]
-        out += train_table(args.root, train_cases, notes) + [""]
+        lines, detail = train_table(args.root, train_cases, notes)
+        out += lines + [""] + ["### All training results", ""] + detail + [""]
     if infer_cases:
         head, detail, onnx_sources = infer_tables(args.root, infer_cases, notes)
         out += ["## Inference latency (batch 1, native size), median ms", ""] + head + [""]
