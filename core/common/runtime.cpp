@@ -26,7 +26,8 @@ namespace pseg {
 int usable_cores() {
 #ifdef __linux__
   cpu_set_t set;
-  if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+  const int count = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 0;
+  if (count > 0) return count;
 #endif
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
