@@ -1,9 +1,10 @@
 // The LibTorch engine: the eager net rebuilt from a training checkpoint, its BatchNorms folded into the
-// convolutions before them.
+// convolutions before them, run in the memory format it was trained in.
 #include <torch/torch.h>
 
 #include "core/model_io/checkpoint.h"
 #include "core/infer/predictor_engines.h"
+#include "core/torch_runtime/memory_format.h"
 #include "nets/conv_bn_fold.h"
 
 namespace pseg {
@@ -24,6 +25,10 @@ class LibTorchPredictor : public Predictor {
         device_(options.device) {
     net_->eval();
     fold_batch_norms(*net_);
+    // Channels-last weights make ATen run every convolution and the activations after it in NHWC, as training
+    // did: 11-33 % faster for most nets at batch 1, slower for Mobile-Unet bilinear, whose config turns it off.
+    if (ckpt.config.train.channels_last && !ckpt.config.train.quantization_aware)
+      set_weight_memory_format(*net_, c10::MemoryFormat::ChannelsLast);
   }
 
   cv::Mat infer(const cv::Mat& blob) override {
@@ -41,7 +46,8 @@ class LibTorchPredictor : public Predictor {
 }  // namespace
 
 EngineEntry libtorch_engine() {
-  return {"libtorch", "the eager net rebuilt from a training checkpoint, BatchNorm folded", ".ckpt", "", false,
+  return {"libtorch", "the eager net rebuilt from a training checkpoint, BatchNorm folded, in its training memory format",
+          ".ckpt", "", false,
           [](const std::string& path, const PredictorOptions& options) -> std::unique_ptr<Predictor> {
             return std::make_unique<LibTorchPredictor>(load_checkpoint(path, options.device), options);
           }};

@@ -29,18 +29,26 @@ inline void desaturate(SegNetImpl& net, const std::string& head_prefix) {
     if (p.key().rfind(head_prefix, 0) == 0) p.value().mul_(4.0 / std::max(peak, 1e-6));
 }
 
+// Saves an untrained, seeded net of `config` (a whole config document) as <dir>/<name>.ckpt and returns its path;
+// with `head_prefix`, desaturated first.
+inline std::string write_tiny_checkpoint(const std::filesystem::path& dir, const std::string& name,
+                                         const nlohmann::json& config_json, const std::string& head_prefix = "") {
+  const Config config = parse_config(config_json, name + ".json");
+  torch::manual_seed(5);
+  SegNet net = create_net(config.model);
+  if (!head_prefix.empty()) desaturate(*net, head_prefix);
+  const std::string path = (dir / (name + ".ckpt")).string();
+  save_checkpoint(path, config, *net, TrainingState{}, nullptr);
+  return path;
+}
+
 // Saves an untrained, seeded `model` (a config "model" section) as <dir>/<name>.ckpt and exports it; with
 // `head_prefix`, desaturated first.
 inline TinyModel write_tiny_model(const std::filesystem::path& dir, const std::string& name,
                                   const nlohmann::json& model, ExportHead head = ExportHead::Probability,
                                   const std::string& head_prefix = "") {
-  const Config config = parse_config({{"model", model}}, name + ".json");
-  torch::manual_seed(5);
-  SegNet net = create_net(config.model);
-  if (!head_prefix.empty()) desaturate(*net, head_prefix);
   TinyModel m;
-  m.ckpt = (dir / (name + ".ckpt")).string();
-  save_checkpoint(m.ckpt, config, *net, TrainingState{}, nullptr);
+  m.ckpt = write_tiny_checkpoint(dir, name, {{"model", model}}, head_prefix);
   ExportOptions o;
   o.model = m.ckpt;
   o.out = dir.string();

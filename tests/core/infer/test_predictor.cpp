@@ -79,6 +79,44 @@ TEST_CASE("the five engines agree and answer at the input's size", "[core][predi
   }
 }
 
+// train.channels_last also sets the memory format the libtorch engine runs a checkpoint in. Both formats must give
+// the same probabilities, for nets with depthwise and transposed convolutions, squeeze-excite pooling and PReLU; the
+// ONNX export in onednn is the independent reference. (An untrained DeepLabV3's activations vanish over its depth:
+// every probability is 0.5, which would compare nothing.)
+TEST_CASE("the libtorch engine runs channels-last as the net was trained and agrees with contiguous",
+          "[core][predictor]") {
+  ScratchDir dir("predictor_channels_last");
+  const std::vector<std::pair<nlohmann::json, std::string>> nets = {
+      {kPortraitVideo, "pred."},
+      {{{"net", "mobile_unet_v3"}, {"input_size", {64, 64}}}, "head."},
+      {{{"net", "mobile_unet"}, {"decoder", "deconv"}, {"input_size", {64, 64}}}, "head."},
+      {{{"net", "slim_net"}, {"input_size", {64, 64}}}, "out."}};
+  const cv::Mat img = test_image(80, 56);
+  for (const auto& [model, head] : nets) {
+    const std::string name = model["net"].get<std::string>();
+    INFO(name);
+    const std::string nhwc = write_tiny_checkpoint(dir.path(), name + "_nhwc", {{"model", model}}, head);
+    const std::string nchw = write_tiny_checkpoint(
+        dir.path(), name + "_nchw", {{"model", model}, {"train", {{"channels_last", false}}}}, head);
+    ExportOptions e;
+    e.model = nhwc;
+    e.out = dir.path().string();
+    e.format = ExportFormat::Onnx;
+    e.verify = false;
+    run_export(e);
+    PredictorOptions onednn;
+    onednn.engine = "onednn";
+    const Prediction a = open_predictor(nhwc)->predict(img);
+    const Prediction b = open_predictor(nchw)->predict(img);
+    const Prediction o = open_predictor((dir.path() / (name + "_nhwc.onnx")).string(), onednn)->predict(img);
+    CHECK(max_abs_diff(a.probability, b.probability) < 1e-5);
+    CHECK(max_abs_diff(a.probability, o.probability) < 1e-4);
+    double lo = 0, hi = 0;
+    cv::minMaxLoc(a.probability, &lo, &hi);
+    CHECK(hi - lo > 0.05);  // desaturated: the comparison sees real values, not 0 and 1 everywhere
+  }
+}
+
 TEST_CASE("an fp32 ONNX file opens in onednn, and in opencv where onednn cannot compile the graph", "[core][predictor]") {
   ScratchDir dir("predictor_fallback");
   const TinyModel prob = write_tiny_model(dir.path(), "prob", kPrisma);
