@@ -3,7 +3,7 @@
 # (demo.json excluded), one benchmark at a time. Prints Markdown tables and keeps every JSON result.
 #
 #   tests/bench/side_by_side.sh [--bin PORTRAITSEG] [--out DIR] [--threads N] [--only "cfg1 cfg2"]
-#                               [--train-only | --infer-only] [--quick] [--synth-count N] [--rounds N]
+#                               [--train-only | --infer-only | --eager-only] [--quick] [--synth-count N] [--rounds N]
 #
 # Training (batch 8, native size): `portraitseg bench --train` on a synthetic dataset written by
 # `portraitseg synth` at the net's native size (data loading included) against python_train_bench.py (random
@@ -17,6 +17,8 @@
 # --rounds N (default 1) measures everything N times, round after round, so that each portraitseg figure has a
 # Python or onnxruntime figure taken minutes apart: the tables then give the median over the rounds and, for each
 # ratio, the median of the rounds' ratios with their range (a shared machine swings between speeds from run to run).
+# --eager-only times inference in Python eager and portraitseg's libtorch engine only, one right after the other, so
+# that many short rounds give many close pairs for the eager ratio.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -32,8 +34,9 @@ DO_TRAIN=1
 DO_INFER=1
 SYNTH_COUNT=64
 ROUNDS=1
+EAGER_ONLY=0
 
-usage() { sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -44,6 +47,7 @@ while [[ $# -gt 0 ]]; do
     --quick) QUICK=1; shift ;;
     --train-only) DO_INFER=0; shift ;;
     --infer-only) DO_TRAIN=0; shift ;;
+    --eager-only) DO_TRAIN=0; EAGER_ONLY=1; shift ;;
     --synth-count) SYNTH_COUNT="$2"; shift 2 ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -107,6 +111,12 @@ if [[ $QUICK == 1 ]]; then
   ORT_ARGS=(--runs 3 --warmup 1)
   grep -q -- '--steps' <<<"$BENCH_HELP" && CPP_TRAIN_ARGS=(--steps 2)
   say "--quick: shortened runs, for a smoke test only (not figures)"
+fi
+
+CPP_ENGINES=all
+if [[ $EAGER_ONLY == 1 ]]; then
+  PY_INFER_ARGS+=(--engine eager)
+  CPP_ENGINES=libtorch
 fi
 
 mkdir -p "$OUT"
@@ -224,13 +234,17 @@ infer_round() {
     base="$OUT/infer/$name"
     run_json "$base" python "$PY" "$HERE/python_infer_bench.py" --config "$cfg" --json --threads "$THREADS" \
       "${PY_INFER_ARGS[@]}"
-    [[ $ROUND == 1 ]] && export_onnx "$name" "$cfg" "$base"
+    if [[ $EAGER_ONLY == 1 ]]; then
+      echo "not timed (--eager-only)" >"$base.onnxruntime.why"
+    elif [[ $ROUND == 1 ]]; then
+      export_onnx "$name" "$cfg" "$base"
+    fi
     if [[ -n "${ONNX_FILE[$name]:-}" ]]; then
       run_json "$base" onnxruntime "$NODE" "$HERE/onnx_bench.js" "${ONNX_FILE[$name]}" --json --threads "$THREADS" \
         "${ORT_ARGS[@]}"
     fi
     if [[ $CPP_INFER == 1 ]]; then
-      run_json "$base" portraitseg "$BIN" bench --config "$cfg" --engine all --json --threads "$THREADS"
+      run_json "$base" portraitseg "$BIN" bench --config "$cfg" --engine "$CPP_ENGINES" --json --threads "$THREADS"
     else
       echo "$MISSING_INFER" >"$base.portraitseg.why"
     fi
