@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <type_traits>
 
 namespace pseg::blocks {
 
@@ -31,6 +32,31 @@ torch::Tensor asymmetric_resize(const torch::Tensor& x, int64_t height, int64_t 
   const auto y = at::upsample_bilinear2d(torch::replication_pad2d(x, {0, 1, 0, 1}),
                                          std::vector<int64_t>{height + 1, width + 1}, /*align_corners=*/true);
   return y.slice(2, 0, height).slice(3, 0, width);
+}
+
+torch::Tensor conv_transpose(torch::nn::ConvTranspose2dImpl& m, const torch::Tensor& x) {
+  const auto& o = m.options;
+  const bool strided = (*o.stride())[0] > 1 || (*o.stride())[1] > 1;
+  if (torch::GradMode::is_enabled() || torch::jit::tracer::isTracing() || !strided || x.dim() != 4 || !x.is_cpu() ||
+      x.scalar_type() != torch::kFloat)
+    return m.forward(x);
+  // A transposed convolution's padding is always explicit (its options take no "same"/"valid"); padding mode is
+  // always zeros. Unqualified visit: c10::variant in LibTorch 1.13, std::variant in 2.x.
+  torch::ExpandingArray<2> padding(0);
+  visit([&](const auto& p) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(p)>, torch::ExpandingArray<2>>) padding = p;
+  }, o.padding());
+  std::vector<int64_t> out_size = {x.size(0), m.weight.size(1) * o.groups()};
+  for (size_t d = 0; d < 2; ++d)
+    out_size.push_back((x.size(2 + d) - 1) * (*o.stride())[d] - 2 * (*padding)[d] +
+                       (*o.dilation())[d] * ((*o.kernel_size())[d] - 1) + (*o.output_padding())[d] + 1);
+  // Only its size and memory format matter: the gradient is computed from `x` and the weight alone.
+  const auto shape = torch::empty(out_size, x.options().memory_format(x.suggest_memory_format()));
+  auto y = std::get<0>(at::convolution_backward(x, shape, m.weight, c10::nullopt, *o.stride(), *padding, *o.dilation(),
+                                                /*transposed=*/false, /*output_padding=*/{0, 0}, o.groups(),
+                                                {true, false, false}));
+  if (m.bias.defined()) y.add_(m.bias.view({1, -1, 1, 1}));
+  return y;
 }
 
 torch::Tensor relu6(const torch::Tensor& x) {

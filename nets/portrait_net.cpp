@@ -143,11 +143,11 @@ NetOutput PortraitNetImpl::forward(const torch::Tensor& x) {
   auto f8 = stage3->forward(f4);
   auto f16 = stage5->forward(stage4->forward(f8));
   auto f32 = stage7(stage6->forward(f16));
-  auto up16 = deconv1(transit1(f32));
-  auto up8 = deconv2(transit2(f16 + up16));
-  auto up4 = deconv3(transit3(f8 + up8));
-  auto up2 = deconv4(transit4(f4 + up4));
-  auto up1 = deconv5(transit5(up2));  // no skip at 1/2
+  auto up16 = blocks::conv_transpose(*deconv1, transit1(f32));
+  auto up8 = blocks::conv_transpose(*deconv2, transit2(f16 + up16));
+  auto up4 = blocks::conv_transpose(*deconv3, transit3(f8 + up8));
+  auto up2 = blocks::conv_transpose(*deconv4, transit4(f4 + up4));
+  auto up1 = blocks::conv_transpose(*deconv5, transit5(up2));  // no skip at 1/2
   return {pred(up1), edge ? edge(up1) : torch::Tensor()};
 }
 

@@ -76,10 +76,10 @@ NetOutput PrismaNetImpl::forward(const torch::Tensor& x) {
   auto s3 = res3(e2(tf_same_pad_stride2(s2)));
   auto s4 = run_stack(res4, e3(tf_same_pad_stride2(s3)));
   auto y = run_stack(mid, e4(tf_same_pad_stride2(s4)));
-  y = run_stack(d1, tf_deconv_crop(u1(y)) + s4);
-  y = run_stack(d2, tf_deconv_crop(u2(y)) + s3);
-  y = run_stack(d3, tf_deconv_crop(u3(y)) + s2);
-  y = run_stack(d4, tf_deconv_crop(u4(y)) + s1);
+  y = run_stack(d1, tf_deconv_crop(blocks::conv_transpose(*u1, y)) + s4);
+  y = run_stack(d2, tf_deconv_crop(blocks::conv_transpose(*u2, y)) + s3);
+  y = run_stack(d3, tf_deconv_crop(blocks::conv_transpose(*u3, y)) + s2);
+  y = run_stack(d4, tf_deconv_crop(blocks::conv_transpose(*u4, y)) + s1);
   return {head(y), {}};
 }
 

@@ -159,7 +159,7 @@ SlimDecoderImpl::SlimDecoderImpl(int64_t in, int64_t res2, int64_t mid1, int64_t
 
 torch::Tensor SlimDecoderImpl::forward(const torch::Tensor& x, const torch::Tensor& res1, const torch::Tensor& res2) {
   auto xa = pa(x);
-  auto y = c2(p2(blocks::tf_deconv_crop(up(p1(c1(xa))))));
+  auto y = c2(p2(blocks::tf_deconv_crop(blocks::conv_transpose(*up, p1(c1(xa))))));
   // The reference adds res1 at low resolution, then resizes (align_corners=True) to the deconv's size.
   auto r = blocks::align_corners_up2(cr(xa) + res1);
   auto z = pz(r + y);
@@ -198,7 +198,7 @@ NetOutput SlimNetImpl::forward(const torch::Tensor& x) {
   y = d1(y, skips[4], skips[3]);
   y = d2(y, skips[2], skips[1]);
   y = d3(y, skips[0], torch::Tensor());
-  return {h2(hp2(h1(hp(y)))), {}};
+  return {blocks::conv_transpose(*h2, hp2(blocks::conv_transpose(*h1, hp(y)))), {}};
 }
 
 std::vector<std::pair<std::string, std::string>> SlimNetImpl::keras_layer_map() const {

@@ -113,6 +113,41 @@ TEST_CASE("ReLU6: a clamp run eagerly, relu(x) - relu(x - 6) in a trace, the sam
   CHECK(y[-1].item<float>() == 8.f);
 }
 
+TEST_CASE("transposed convolution: the data-gradient path in inference equals the module's own forward",
+          "[nets][blocks]") {
+  using Options = torch::nn::ConvTranspose2dOptions;
+  struct Case {
+    const char* name;
+    Options options;
+    int64_t size;
+    bool channels_last;
+  };
+  const std::vector<Case> cases = {
+      {"TF k3 s2 with bias", Options(6, 5, 3).stride(2), 7, false},
+      {"PortraitNet k4 s2 p1, no bias, channels-last", Options(8, 8, 4).stride(2).padding(1).bias(false), 9, true},
+      {"k2 s2", Options(4, 3, 2).stride(2), 6, true},
+      {"groups, output padding, dilation", Options(6, 4, 3).stride(2).padding(1).output_padding(1).groups(2).dilation(2),
+       5, false},
+      {"stride 1: the module's forward", Options(5, 2, 1), 8, false}};
+  torch::manual_seed(3);
+  for (const auto& c : cases) {
+    INFO(c.name);
+    torch::nn::ConvTranspose2d m(c.options);
+    auto x = torch::randn({2, c.options.in_channels(), c.size, c.size + 1});
+    if (c.channels_last) {
+      x = x.contiguous(at::MemoryFormat::ChannelsLast);
+      m->weight.set_data(m->weight.contiguous(at::MemoryFormat::ChannelsLast));
+    }
+    const auto reference = m->forward(x).detach();
+    // With autograd on (training) the module's own forward runs.
+    CHECK(torch::equal(blocks::conv_transpose(*m, x), reference));
+    torch::NoGradGuard no_grad;
+    const auto y = blocks::conv_transpose(*m, x);
+    REQUIRE(y.sizes() == reference.sizes());
+    CHECK((y - reference).abs().max().item<float>() <= 1e-5f * (1 + reference.abs().max().item<float>()));
+  }
+}
+
 TEST_CASE("separable conv: depthwise without bias, pointwise with bias", "[nets][blocks]") {
   blocks::SeparableConv2d sep(8, 16, 3);
   REQUIRE_FALSE(sep->depthwise->bias.defined());

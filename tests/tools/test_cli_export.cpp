@@ -25,8 +25,7 @@ size_t file_count(const fs::path& dir) {
 }
 
 torch::Tensor eager_probability(SegNetImpl& net, const torch::Tensor& x) {
-  torch::NoGradGuard no_grad;
-  return inference_forward(net, x, ExportHead::Probability, 0.5f);
+  return traced_ops_forward(net, x, ExportHead::Probability);
 }
 
 }  // namespace

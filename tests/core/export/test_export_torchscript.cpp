@@ -33,7 +33,7 @@ TEST_CASE("TorchScript export of every config reloads and matches eager at two s
     CHECK(m.parameters().size() > 0);  // weights are attributes, not baked constants
     for (const auto& [h, w] : std::vector<std::pair<int64_t, int64_t>>{{64, 64}, {96, 128}}) {
       const torch::Tensor x = random_input(*net, 2, h, w);
-      const torch::Tensor eager = inference_forward(*net, x, ExportHead::Probability, 0.5f);
+      const torch::Tensor eager = traced_ops_forward(*net, x, ExportHead::Probability);
       const torch::Tensor loaded = m.forward({x}).toTensor();
       CHECK(loaded.sizes() == torch::IntArrayRef({2, 1, h, w}));
       CHECK(max_diff(loaded, eager) == 0.0);
@@ -58,7 +58,7 @@ TEST_CASE("TorchScript export drops the boundary head", "[export][torchscript]")
   CHECK(m.hasattr("pred_weight"));
   const torch::Tensor x = random_input(*net);
   torch::NoGradGuard no_grad;
-  CHECK(max_diff(m.forward({x}).toTensor(), net->forward(x).mask_logits) == 0.0);
+  CHECK(max_diff(m.forward({x}).toTensor(), traced_ops_forward(*net, x, ExportHead::Logits)) == 0.0);
 }
 
 TEST_CASE("TorchScript mask head is the thresholded eager probability", "[export][torchscript]") {
@@ -71,7 +71,8 @@ TEST_CASE("TorchScript mask head is the thresholded eager probability", "[export
   const torch::Tensor x = random_input(*net);
   const torch::Tensor mask = m.forward({x}).toTensor();
   CHECK(mask.scalar_type() == torch::kUInt8);
-  const torch::Tensor expected = foreground_probability(net->forward(x).mask_logits).gt(0.5).to(torch::kUInt8) * 255;
+  const torch::Tensor expected =
+      foreground_probability(traced_ops_forward(*net, x, ExportHead::Logits)).gt(0.5).to(torch::kUInt8) * 255;
   CHECK(torch::equal(mask, expected));
   CHECK(read_torchscript_meta(path).output == ExportHead::Mask);
 }
