@@ -64,6 +64,11 @@ torch::Tensor relu6(const torch::Tensor& x) {
   return torch::hardtanh(x, 0.0, 6.0);
 }
 
+torch::Tensor relu6_(torch::Tensor x) {
+  if (torch::GradMode::is_enabled() || torch::jit::tracer::isTracing()) return blocks::relu6(x);
+  return torch::hardtanh_(x, 0.0, 6.0);
+}
+
 torch::nn::Conv2dOptions conv_options(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding,
                                       bool bias, int64_t groups, int64_t dilation) {
   return torch::nn::Conv2dOptions(in, out, kernel)

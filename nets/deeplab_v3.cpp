@@ -82,7 +82,7 @@ std::vector<ConvBnPair> DeepLabV3Impl::conv_bn_pairs() const {
 }
 
 NetOutput DeepLabV3Impl::forward(const torch::Tensor& x) {
-  auto y = blocks::relu6(Conv_BatchNorm(Conv(x)));
+  auto y = blocks::relu6_(Conv_BatchNorm(Conv(x)));
   for (auto& block : encoder_blocks) y = block(y);
   const int64_t h = y.size(2), w = y.size(3);
   const auto branch = torch::relu(aspp0_BatchNorm(aspp0(y)));

@@ -37,7 +37,7 @@ std::vector<ConvBnPair> InvertedResidualImpl::conv_bn_pairs() const {
 }
 
 InvertedResidualImpl::Tapped InvertedResidualImpl::forward_tapped(const torch::Tensor& x) {
-  const auto act = [&](const torch::Tensor& t) { return options.relu6() ? blocks::relu6(t) : torch::relu(t); };
+  const auto act = [&](const torch::Tensor& t) { return options.relu6() ? blocks::relu6_(t) : torch::relu(t); };
   auto e = expand ? act(expand_BN(expand(x))) : x;
   const bool pad_here = stride == 2 && !options.odd_size_padding();
   auto y = act(depthwise_BN(depthwise(pad_here ? blocks::tf_same_pad_stride2(e) : e)));

@@ -106,7 +106,7 @@ MobileUnetImpl::MobileUnetImpl(const ModelConfig& config, const InputSpec& spec)
 }
 
 MobileUnetImpl::Features MobileUnetImpl::encode(const torch::Tensor& x) {
-  auto y = blocks::relu6(bn_Conv1(Conv1(blocks::tf_same_pad_stride2(x))));
+  auto y = blocks::relu6_(bn_Conv1(Conv1(blocks::tf_same_pad_stride2(x))));
   Features f;
   size_t tap = 0;
   for (auto& block : encoder_blocks) {

@@ -148,6 +148,22 @@ TEST_CASE("transposed convolution: the data-gradient path in inference equals th
   }
 }
 
+TEST_CASE("ReLU6 of a temporary: in place without autograd, a new tensor with it", "[nets][conventions]") {
+  const auto x = torch::linspace(-12, 12, 97);
+  {
+    torch::NoGradGuard no_grad;
+    auto t = x.clone();
+    const auto y = blocks::relu6_(t);
+    CHECK(y.data_ptr() == t.data_ptr());
+    CHECK(torch::equal(y, x.clamp(0, 6)));
+  }
+  auto t = x.clone().requires_grad_(true);
+  const auto y = blocks::relu6_(t * 1);
+  CHECK(torch::equal(y, x.clamp(0, 6)));
+  y.sum().backward();
+  CHECK(torch::equal(t.grad(), ((x > 0) & (x < 6)).to(torch::kFloat)));
+}
+
 TEST_CASE("separable conv: depthwise without bias, pointwise with bias", "[nets][blocks]") {
   blocks::SeparableConv2d sep(8, 16, 3);
   REQUIRE_FALSE(sep->depthwise->bias.defined());
