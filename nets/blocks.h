@@ -33,12 +33,13 @@ torch::Tensor asymmetric_resize(const torch::Tensor& x, int64_t height, int64_t 
 torch::Tensor relu6(const torch::Tensor& x);
 
 // The transposed convolution `m` applied to `x`. Without autograd (inference) and with a stride, it runs as the data
-// gradient of the convolution it transposes, which ATen computes with oneDNN: 2-5x faster at batch 1 than ATen's own
-// transposed kernel, which also zero-fills its output first. Training and traces (the exports) run m's own forward.
+// gradient of the convolution it transposes, which ATen computes with oneDNN: 1.4-5x faster per layer at batch 1
+// than ATen's own transposed kernel, which also zero-fills its output first. Training and traces (the exports) run
+// m's own forward.
 torch::Tensor conv_transpose(torch::nn::ConvTranspose2dImpl& m, const torch::Tensor& x);
 
 // ReLU6 of a tensor nothing else reads (a fresh convolution or BatchNorm output). Without autograd (inference) it
-// clamps in place: a third of the memory traffic of relu6, which DeepLabV3 runs on maps of 144 x 257 x 257.
+// clamps in place, with no new tensor to allocate and fill: 0.3 instead of 1.0 ms on DeepLabV3's 144 x 257 x 257 maps.
 torch::Tensor relu6_(torch::Tensor x);
 
 // Keras SeparableConv2D: depthwise k x k (no bias) then pointwise 1x1 (bias), no activation between.
