@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <optional>
 #include <type_traits>
 
 namespace pseg::blocks {
@@ -34,18 +35,133 @@ torch::Tensor asymmetric_resize(const torch::Tensor& x, int64_t height, int64_t 
   return y.slice(2, 0, height).slice(3, 0, width);
 }
 
+namespace {
+
+// A convolution's padding when its options give it explicitly, nullopt for "same" or "valid". Unqualified visit:
+// c10::variant in LibTorch 1.13, std::variant in 2.x.
+template <typename PaddingVariant>
+std::optional<torch::ExpandingArray<2>> explicit_padding(const PaddingVariant& padding) {
+  std::optional<torch::ExpandingArray<2>> out;
+  visit([&](const auto& p) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(p)>, torch::ExpandingArray<2>>) out = p;
+  }, padding);
+  return out;
+}
+
+template <typename PaddingModeVariant>
+bool zero_padded(const PaddingModeVariant& mode) {
+  bool zeros = false;
+  visit([&](const auto& m) { zeros = std::is_same_v<std::decay_t<decltype(m)>, torch::enumtype::kZeros>; }, mode);
+  return zeros;
+}
+
+bool inference_on_cpu_float(const torch::Tensor& x) {
+  return !torch::GradMode::is_enabled() && !torch::jit::tracer::isTracing() && x.dim() == 4 && x.is_cpu() &&
+         x.scalar_type() == torch::kFloat;
+}
+
+// Kernel w (t, 1, kh, kw) seen through legacy_bilinear_up2 along H and/or W, as the weight of a stride-2,
+// padding-4 transposed convolution of the input framed as in `frame`. Along such an axis the upsampling spreads input
+// k over outputs 2k-1, 2k, 2k+1 with weights b = (1/2, 1, 1/2), so the kernel grows to 5 taps, tap d in -2..2 being
+// sum_k w[k] b[d + k]. Returns (t, 1, 5 or 1, 5 or 1).
+torch::Tensor compose_up2(const torch::Tensor& w, bool along_h, bool along_w) {
+  const auto b = torch::tensor({0.5f, 1.0f, 0.5f}, w.options());
+  const auto one = torch::ones({1}, w.options());
+  const auto spread = torch::outer(along_h ? b : one, along_w ? b : one);
+  auto g = torch::zeros({w.size(0), w.size(1), along_h ? 5 : 1, along_w ? 5 : 1}, w.options());
+  for (int64_t ky = 0; ky < w.size(2); ++ky)
+    for (int64_t kx = 0; kx < w.size(3); ++kx)
+      g.slice(2, along_h ? 2 - ky : 0, along_h ? 5 - ky : 1)
+          .slice(3, along_w ? 2 - kx : 0, along_w ? 5 - kx : 1)
+          .add_(w.slice(2, ky, ky + 1).slice(3, kx, kx + 1) * spread);
+  return g;
+}
+
+// Where one input pixel of each tap's map lands in the output, `co` times over (one group per output channel): the
+// upsampling of a one-hot 3x3 kernel (kh, kw = 3, 3), of its last row's taps (1, 3) or of its last column's (3, 1).
+torch::Tensor spread_kernel(int64_t co, int64_t kh, int64_t kw, const torch::TensorOptions& options) {
+  const auto one_hot = torch::eye(kh * kw, options).view({kh * kw, 1, kh, kw});
+  return compose_up2(one_hot, kh == 3, kw == 3).repeat({co, 1, 1, 1});
+}
+
+const LegacyUp2ConvKernel& tap_kernels(const torch::Tensor& weight, LegacyUp2ConvKernel& kernel) {
+  std::lock_guard<std::mutex> lock(kernel.mutex);
+  // Holding the weight keeps its storage from being reused by another tensor with the same version.
+  if (!kernel.weight.is_same(weight) || kernel.weight_version != weight._version()) {
+    const int64_t co = weight.size(0), ci = weight.size(1);
+    kernel.taps = weight.reshape({co, ci, 9}).permute({0, 2, 1}).reshape({co * 9, ci, 1, 1}).contiguous();
+    kernel.spread = spread_kernel(co, 3, 3, weight.options());
+    kernel.spread_last_row = spread_kernel(co, 1, 3, weight.options());
+    kernel.spread_last_column = spread_kernel(co, 3, 1, weight.options());
+    kernel.weight = weight;
+    kernel.weight_version = weight._version();
+  }
+  return kernel;
+}
+
+// x (n x m) with a line before and after it along H and W: -(first line) before, so that the upsampled line -1,
+// (-x0 + x0) / 2, is the zero padding of the 3x3 convolution, and the last line repeated after, so that upsampled
+// line 2n-1 is the clamped x[n-1]. Corners are the products of the two rules. The taps' 1x1 products commute with it.
+torch::Tensor frame(const torch::Tensor& x) {
+  const int64_t n = x.size(2), m = x.size(3);
+  auto framed = torch::empty({x.size(0), x.size(1), n + 2, m + 2}, x.options());
+  framed.narrow(2, 1, n).narrow(3, 1, m).copy_(x);
+  framed.select(2, 0).narrow(2, 1, m).copy_(x.select(2, 0)).neg_();
+  framed.select(2, n + 1).narrow(2, 1, m).copy_(x.select(2, n - 1));
+  framed.select(3, 0).copy_(framed.select(3, 1)).neg_();
+  framed.select(3, m + 1).copy_(framed.select(3, m));
+  return framed;
+}
+
+// The transposed convolution of `z` (grouped by output channel) that spreads each tap's map through the upsampling
+// and sums the taps into `rows` x `columns` outputs; only the axes it spreads along are strided and padded.
+torch::Tensor spread_taps(const torch::Tensor& z, const torch::Tensor& spread, int64_t co, int64_t rows,
+                          int64_t columns, bool along_h, bool along_w) {
+  const auto shape = torch::empty({z.size(0), co, rows, columns}, z.options());
+  return std::get<0>(at::convolution_backward(z, shape, spread, c10::nullopt, {along_h ? 2 : 1, along_w ? 2 : 1},
+                                              {along_h ? 4 : 0, along_w ? 4 : 0}, {1, 1}, /*transposed=*/false,
+                                              /*output_padding=*/{0, 0}, co, {true, false, false}));
+}
+
+}  // namespace
+
+torch::Tensor legacy_bilinear_up2_conv3x3(torch::nn::Conv2dImpl& conv, const torch::Tensor& x,
+                                          LegacyUp2ConvKernel& kernel) {
+  const auto& o = conv.options;
+  const auto padding = explicit_padding(o.padding());
+  // Below 8x8 the direct form is faster (measured per layer at batch 1), and it covers every other shape.
+  const bool composable = (*o.kernel_size())[0] == 3 && (*o.kernel_size())[1] == 3 && (*o.stride())[0] == 1 &&
+                          (*o.stride())[1] == 1 && (*o.dilation())[0] == 1 && (*o.dilation())[1] == 1 &&
+                          o.groups() == 1 && padding && (**padding)[0] == 1 && (**padding)[1] == 1 &&
+                          zero_padded(o.padding_mode());
+  if (!composable || !inference_on_cpu_float(x) || x.size(2) < 8 || x.size(3) < 8)
+    return conv.forward(legacy_bilinear_up2(x));
+  const auto& k = tap_kernels(conv.weight, kernel);
+  const int64_t batch = x.size(0), co = conv.weight.size(0), n = x.size(2), m = x.size(3), h = 2 * n, w = 2 * m;
+  // The upsampling is per channel and the taps mix channels per pixel, so they commute: each of the nine taps' channel
+  // mix runs at the input's resolution, then spreads through the upsampling into the output it shifts to.
+  const auto z = torch::conv2d(frame(x), k.taps).contiguous();
+  auto y = spread_taps(z, k.spread, co, h, w, true, true);
+  if (conv.bias.defined()) y.add_(conv.bias.view({1, -1, 1, 1}));
+  // The frame makes every output exact but for what the convolution reads beyond the last line: the upsampled lines
+  // 2n and 2m, which are the repeated last input lines instead of zero padding. Take out their share (kernel row 2
+  // on the last row, kernel column 2 on the last column), and put back the corner that both took out.
+  const auto taps = z.view({batch, co, 3, 3, n + 2, m + 2});  // (batch, co, ky, kx, rows, columns)
+  const auto last_row = taps.select(2, 2).narrow(3, n + 1, 1).reshape({batch, co * 3, 1, m + 2});
+  const auto last_column = taps.select(3, 2).narrow(4, m + 1, 1).reshape({batch, co * 3, n + 2, 1});
+  y.narrow(2, h - 1, 1).sub_(spread_taps(last_row, k.spread_last_row, co, 1, w, false, true));
+  y.narrow(3, w - 1, 1).sub_(spread_taps(last_column, k.spread_last_column, co, h, 1, true, false));
+  y.select(3, w - 1).select(2, h - 1).add_(taps.select(2, 2).select(2, 2).select(2, n).select(2, m));
+  return y;
+}
+
 torch::Tensor conv_transpose(torch::nn::ConvTranspose2dImpl& m, const torch::Tensor& x) {
   const auto& o = m.options;
   const bool strided = (*o.stride())[0] > 1 || (*o.stride())[1] > 1;
-  if (torch::GradMode::is_enabled() || torch::jit::tracer::isTracing() || !strided || x.dim() != 4 || !x.is_cpu() ||
-      x.scalar_type() != torch::kFloat)
-    return m.forward(x);
+  if (!strided || !inference_on_cpu_float(x)) return m.forward(x);
   // A transposed convolution's padding is always explicit (its options take no "same"/"valid"); padding mode is
-  // always zeros. Unqualified visit: c10::variant in LibTorch 1.13, std::variant in 2.x.
-  torch::ExpandingArray<2> padding(0);
-  visit([&](const auto& p) {
-    if constexpr (std::is_same_v<std::decay_t<decltype(p)>, torch::ExpandingArray<2>>) padding = p;
-  }, o.padding());
+  // always zeros.
+  const auto padding = *explicit_padding(o.padding());
   std::vector<int64_t> out_size = {x.size(0), m.weight.size(1) * o.groups()};
   for (size_t d = 0; d < 2; ++d)
     out_size.push_back((x.size(2 + d) - 1) * (*o.stride())[d] - 2 * (*padding)[d] +

@@ -5,6 +5,9 @@
 #include <torch/nn/modules/conv.h>
 #include <torch/types.h>
 
+#include <cstdint>
+#include <mutex>
+
 namespace pseg::blocks {
 
 // TF padding='same' for a k=3, stride-2 conv on an even input: pad bottom and right by one, nothing on top/left.
@@ -37,6 +40,25 @@ torch::Tensor relu6(const torch::Tensor& x);
 // than ATen's own transposed kernel, which also zero-fills its output first. Training and traces (the exports) run
 // m's own forward.
 torch::Tensor conv_transpose(torch::nn::ConvTranspose2dImpl& m, const torch::Tensor& x);
+
+// The kernels legacy_bilinear_up2_conv3x3 runs for one 3x3 convolution, kept with the weight they were made from.
+struct LegacyUp2ConvKernel {
+  std::mutex mutex;  // one net may serve several threads
+  torch::Tensor weight;
+  int64_t weight_version = -1;
+  torch::Tensor taps;                // (co * 9, ci, 1, 1): the nine taps as 1x1 convolutions
+  torch::Tensor spread;              // (co * 9, 1, 5, 5): each tap's pixel through the upsampling
+  torch::Tensor spread_last_row;     // (co * 3, 1, 1, 5): kernel row 2's taps along W
+  torch::Tensor spread_last_column;  // (co * 3, 1, 5, 1): kernel column 2's taps along H
+};
+
+// conv(legacy_bilinear_up2(x)) for a 3x3, stride-1, padding-1, ungrouped convolution `conv`. Without autograd
+// (inference), outside traces and from 8x8 inputs up, it runs the nine taps as 1x1 convolutions at x's resolution,
+// then spreads and sums them into the output with one grouped transposed convolution: a quarter of the direct form's
+// products, and no upsampled map. Training and traces (the exports) run the two steps. `kernel` caches the kernels
+// for `conv`'s weight.
+torch::Tensor legacy_bilinear_up2_conv3x3(torch::nn::Conv2dImpl& conv, const torch::Tensor& x,
+                                          LegacyUp2ConvKernel& kernel);
 
 // ReLU6 of a tensor nothing else reads (a fresh convolution or BatchNorm output). Without autograd (inference) it
 // clamps in place, with no new tensor to allocate and fill: 0.3 instead of 1.0 ms on DeepLabV3's 144 x 257 x 257 maps.

@@ -75,7 +75,8 @@ std::vector<ConvBnPair> MobileUnetUpImpl::conv_bn_pairs() const {
 }
 
 torch::Tensor MobileUnetUpImpl::forward(const torch::Tensor& x) {
-  auto y = deconv ? blocks::tf_deconv_crop(blocks::conv_transpose(*deconv, x)) : conv(blocks::legacy_bilinear_up2(x));
+  auto y = deconv ? blocks::tf_deconv_crop(blocks::conv_transpose(*deconv, x))
+                  : blocks::legacy_bilinear_up2_conv3x3(*conv, x, up_conv_kernel);
   y = bn(y);
   // Skipped outside training so an eval-mode trace (export) holds no dropout node.
   if (dropout && is_training()) y = torch::dropout(y, 0.5, /*train=*/true);

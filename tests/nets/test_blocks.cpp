@@ -148,6 +148,45 @@ TEST_CASE("transposed convolution: the data-gradient path in inference equals th
   }
 }
 
+TEST_CASE("legacy bilinear 2x then 3x3 conv: the taps at low resolution in inference equal the two steps",
+          "[nets][conventions]") {
+  torch::manual_seed(3);
+  auto conv = torch::nn::Conv2d(blocks::conv_options(5, 7, 3, 1, 1));
+  blocks::LegacyUp2ConvKernel kernel;
+  const auto oracle = [&](const torch::Tensor& x) {  // the two steps in double
+    torch::NoGradGuard no_grad;
+    return torch::conv2d(blocks::legacy_bilinear_up2(x.to(torch::kDouble)), conv->weight.to(torch::kDouble),
+                         conv->bias.to(torch::kDouble), 1, 1);
+  };
+  const auto check_close = [](const torch::Tensor& y, const torch::Tensor& ref) {
+    REQUIRE(y.sizes() == ref.sizes());
+    const double err = (y.to(torch::kDouble) - ref).abs().max().item<double>();
+    CHECK(err <= 1e-5 * (1 + ref.abs().max().item<double>()));
+  };
+  // Square, odd and unequal sides, a batch of two, channels-last.
+  for (const auto& size : std::vector<std::vector<int64_t>>{{1, 5, 8, 8}, {2, 5, 17, 23}, {1, 5, 32, 9}}) {
+    const auto x = torch::randn(size);
+    torch::NoGradGuard no_grad;
+    check_close(blocks::legacy_bilinear_up2_conv3x3(*conv, x, kernel), oracle(x));
+    check_close(blocks::legacy_bilinear_up2_conv3x3(*conv, x.contiguous(torch::MemoryFormat::ChannelsLast), kernel),
+                oracle(x));
+  }
+  const auto x = torch::randn({1, 5, 16, 18});
+  {
+    // A weight changed in place (a BatchNorm folded into it) gets new kernels.
+    torch::NoGradGuard no_grad;
+    conv->weight.mul_(-2);
+    conv->bias.add_(1);
+    check_close(blocks::legacy_bilinear_up2_conv3x3(*conv, x, kernel), oracle(x));
+  }
+  // With autograd, and below 8 x 8, the two steps themselves.
+  const auto direct = [&](const torch::Tensor& in) { return conv->forward(blocks::legacy_bilinear_up2(in)); };
+  CHECK(torch::equal(blocks::legacy_bilinear_up2_conv3x3(*conv, x, kernel), direct(x)));
+  torch::NoGradGuard no_grad;
+  const auto small = torch::randn({1, 5, 7, 16});
+  CHECK(torch::equal(blocks::legacy_bilinear_up2_conv3x3(*conv, small, kernel), direct(small)));
+}
+
 TEST_CASE("ReLU6 of a temporary: in place without autograd, a new tensor with it", "[nets][conventions]") {
   const auto x = torch::linspace(-12, 12, 97);
   {
