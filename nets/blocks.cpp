@@ -37,6 +37,18 @@ torch::Tensor asymmetric_resize(const torch::Tensor& x, int64_t height, int64_t 
 
 namespace {
 
+thread_local bool traced_form = false;
+
+// Whether the faster forms may run: not in a trace (an export) and not under a TracedFormGuard.
+bool fast_form_allowed() { return !traced_form && !torch::jit::tracer::isTracing(); }
+
+}  // namespace
+
+TracedFormGuard::TracedFormGuard() : previous_(traced_form) { traced_form = true; }
+TracedFormGuard::~TracedFormGuard() { traced_form = previous_; }
+
+namespace {
+
 // A convolution's padding when its options give it explicitly, nullopt for "same" or "valid". Unqualified visit:
 // c10::variant in LibTorch 1.13, std::variant in 2.x.
 template <typename PaddingVariant>
@@ -56,7 +68,7 @@ bool zero_padded(const PaddingModeVariant& mode) {
 }
 
 bool inference_on_cpu_float(const torch::Tensor& x) {
-  return !torch::GradMode::is_enabled() && !torch::jit::tracer::isTracing() && x.dim() == 4 && x.is_cpu() &&
+  return !torch::GradMode::is_enabled() && fast_form_allowed() && x.dim() == 4 && x.is_cpu() &&
          x.scalar_type() == torch::kFloat;
 }
 
@@ -84,19 +96,41 @@ torch::Tensor spread_kernel(int64_t co, int64_t kh, int64_t kw, const torch::Ten
   return compose_up2(one_hot, kh == 3, kw == 3).repeat({co, 1, 1, 1});
 }
 
-const LegacyUp2ConvKernel& tap_kernels(const torch::Tensor& weight, LegacyUp2ConvKernel& kernel) {
-  std::lock_guard<std::mutex> lock(kernel.mutex);
-  // Holding the weight keeps its storage from being reused by another tensor with the same version.
-  if (!kernel.weight.is_same(weight) || kernel.weight_version != weight._version()) {
-    const int64_t co = weight.size(0), ci = weight.size(1);
-    kernel.taps = weight.reshape({co, ci, 9}).permute({0, 2, 1}).reshape({co * 9, ci, 1, 1}).contiguous();
-    kernel.spread = spread_kernel(co, 3, 3, weight.options());
-    kernel.spread_last_row = spread_kernel(co, 1, 3, weight.options());
-    kernel.spread_last_column = spread_kernel(co, 3, 1, weight.options());
-    kernel.weight = weight;
-    kernel.weight_version = weight._version();
+// The convolution's nine taps as the 1x1 kernels (co * 9, ci, 1, 1) of one convolution, ordered (co, ky, kx).
+torch::Tensor taps_as_1x1(const torch::Tensor& weight) {
+  const int64_t co = weight.size(0), ci = weight.size(1);
+  return weight.reshape({co, ci, 9}).permute({0, 2, 1}).reshape({co * 9, ci, 1, 1}).contiguous();
+}
+
+struct TapKernels {
+  torch::Tensor taps, spread, spread_last_row, spread_last_column;
+};
+
+TapKernels tap_kernels(const torch::Tensor& weight, LegacyUp2ConvKernel& cache) {
+  const int64_t co = weight.size(0);
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  if (!cache.spread.defined() || cache.spread.size(0) != co * 9 || cache.spread.dtype() != weight.dtype()) {
+    cache.spread = spread_kernel(co, 3, 3, weight.options());
+    cache.spread_last_row = spread_kernel(co, 1, 3, weight.options());
+    cache.spread_last_column = spread_kernel(co, 3, 1, weight.options());
   }
-  return kernel;
+  TapKernels k{torch::Tensor(), cache.spread, cache.spread_last_row, cache.spread_last_column};
+  // In training the weight changes every step and its gradient flows through the taps; an inference tensor has no
+  // version to tell whether it changed.
+  if (torch::GradMode::is_enabled() || weight.is_inference()) {
+    k.taps = taps_as_1x1(weight);
+    return k;
+  }
+  // New data (a load, a dtype change) moves the weight's storage, writes in place bump its version. Holding the
+  // storage the taps came from keeps its address from being reused by the next one.
+  if (!cache.weight.defined() || cache.weight.data_ptr() != weight.data_ptr() ||
+      cache.weight_version != weight._version()) {
+    cache.taps = taps_as_1x1(weight);
+    cache.weight = weight.detach();
+    cache.weight_version = weight._version();
+  }
+  k.taps = cache.taps;
+  return k;
 }
 
 // x (n x m) with a line before and after it along H and W: -(first line) before, so that the upsampled line -1,
@@ -114,13 +148,41 @@ torch::Tensor frame(const torch::Tensor& x) {
 }
 
 // The transposed convolution of `z` (grouped by output channel) that spreads each tap's map through the upsampling
-// and sums the taps into `rows` x `columns` outputs; only the axes it spreads along are strided and padded.
+// and sums the taps into `rows` x `columns` outputs; only the axes it spreads along are strided and padded. Forward:
+// the data gradient of the convolution it transposes (oneDNN); backward: that convolution, in one grouped call where
+// autograd's own double backward of a convolution's gradient runs one convolution per group.
+struct SpreadTaps : torch::autograd::Function<SpreadTaps> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& z,
+                               const torch::Tensor& spread, int64_t co, int64_t rows, int64_t columns, bool along_h,
+                               bool along_w) {
+    ctx->save_for_backward({spread});
+    ctx->saved_data["co"] = co;
+    ctx->saved_data["along_h"] = along_h;
+    ctx->saved_data["along_w"] = along_w;
+    const auto shape = torch::empty({z.size(0), co, rows, columns}, z.options());
+    return std::get<0>(at::convolution_backward(z, shape, spread, c10::nullopt, strides(along_h, along_w),
+                                                paddings(along_h, along_w), {1, 1}, /*transposed=*/false,
+                                                /*output_padding=*/{0, 0}, co, {true, false, false}));
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    const auto spread = ctx->get_saved_variables()[0];
+    const bool along_h = ctx->saved_data["along_h"].toBool(), along_w = ctx->saved_data["along_w"].toBool();
+    const auto grad_z = at::convolution(grads[0], spread, c10::nullopt, strides(along_h, along_w),
+                                        paddings(along_h, along_w), {1, 1}, /*transposed=*/false, {0, 0},
+                                        ctx->saved_data["co"].toInt());
+    return {grad_z, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(),
+            torch::Tensor()};
+  }
+
+  static std::vector<int64_t> strides(bool along_h, bool along_w) { return {along_h ? 2 : 1, along_w ? 2 : 1}; }
+  static std::vector<int64_t> paddings(bool along_h, bool along_w) { return {along_h ? 4 : 0, along_w ? 4 : 0}; }
+};
+
 torch::Tensor spread_taps(const torch::Tensor& z, const torch::Tensor& spread, int64_t co, int64_t rows,
                           int64_t columns, bool along_h, bool along_w) {
-  const auto shape = torch::empty({z.size(0), co, rows, columns}, z.options());
-  return std::get<0>(at::convolution_backward(z, shape, spread, c10::nullopt, {along_h ? 2 : 1, along_w ? 2 : 1},
-                                              {along_h ? 4 : 0, along_w ? 4 : 0}, {1, 1}, /*transposed=*/false,
-                                              /*output_padding=*/{0, 0}, co, {true, false, false}));
+  return SpreadTaps::apply(z, spread, co, rows, columns, along_h, along_w);
 }
 
 }  // namespace
@@ -134,9 +196,11 @@ torch::Tensor legacy_bilinear_up2_conv3x3(torch::nn::Conv2dImpl& conv, const tor
                           (*o.stride())[1] == 1 && (*o.dilation())[0] == 1 && (*o.dilation())[1] == 1 &&
                           o.groups() == 1 && padding && (**padding)[0] == 1 && (**padding)[1] == 1 &&
                           zero_padded(o.padding_mode());
-  if (!composable || !inference_on_cpu_float(x) || x.size(2) < 8 || x.size(3) < 8)
+  const bool cpu_floating =
+      x.dim() == 4 && x.is_cpu() && (x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kDouble);
+  if (!composable || !fast_form_allowed() || !cpu_floating || x.size(2) < 8 || x.size(3) < 8)
     return conv.forward(legacy_bilinear_up2(x));
-  const auto& k = tap_kernels(conv.weight, kernel);
+  const auto k = tap_kernels(conv.weight, kernel);
   const int64_t batch = x.size(0), co = conv.weight.size(0), n = x.size(2), m = x.size(3), h = 2 * n, w = 2 * m;
   // The upsampling is per channel and the taps mix channels per pixel, so they commute: each of the nine taps' channel
   // mix runs at the input's resolution, then spreads through the upsampling into the output it shifts to.

@@ -37,14 +37,15 @@ torch::Tensor relu6(const torch::Tensor& x);
 
 // The transposed convolution `m` applied to `x`. Without autograd (inference) and with a stride, it runs as the data
 // gradient of the convolution it transposes, which ATen computes with oneDNN: 1.4-5x faster per layer at batch 1
-// than ATen's own transposed kernel, which also zero-fills its output first. Training and traces (the exports) run
-// m's own forward.
+// than ATen's own transposed kernel, which also zero-fills its output first. Training, traces (the exports) and a
+// TracedFormGuard run m's own forward.
 torch::Tensor conv_transpose(torch::nn::ConvTranspose2dImpl& m, const torch::Tensor& x);
 
-// The kernels legacy_bilinear_up2_conv3x3 runs for one 3x3 convolution, kept with the weight they were made from.
+// The kernels legacy_bilinear_up2_conv3x3 runs for one 3x3 convolution: the spreading kernels, which depend only on
+// its output channels, and for inference its taps, kept with the weight they were made from.
 struct LegacyUp2ConvKernel {
   std::mutex mutex;  // one net may serve several threads
-  torch::Tensor weight;
+  torch::Tensor weight;  // the weight `taps` was made from, sharing its storage
   int64_t weight_version = -1;
   torch::Tensor taps;                // (co * 9, ci, 1, 1): the nine taps as 1x1 convolutions
   torch::Tensor spread;              // (co * 9, 1, 5, 5): each tap's pixel through the upsampling
@@ -52,13 +53,27 @@ struct LegacyUp2ConvKernel {
   torch::Tensor spread_last_column;  // (co * 3, 1, 5, 1): kernel column 2's taps along H
 };
 
-// conv(legacy_bilinear_up2(x)) for a 3x3, stride-1, padding-1, ungrouped convolution `conv`. Without autograd
-// (inference), outside traces and from 8x8 inputs up, it runs the nine taps as 1x1 convolutions at x's resolution,
-// then spreads and sums them into the output with one grouped transposed convolution: a quarter of the direct form's
-// products, and no upsampled map. Training and traces (the exports) run the two steps. `kernel` caches the kernels
-// for `conv`'s weight.
+// conv(legacy_bilinear_up2(x)) for a 3x3, stride-1, padding-1, ungrouped convolution `conv`. On the CPU, outside
+// traces and from 8x8 inputs up, it runs the nine taps as 1x1 convolutions at x's resolution, then spreads and sums
+// them into the output with one grouped transposed convolution (oneDNN's backward-data kernel; its gradient is a
+// grouped convolution): a quarter of the direct form's products, and no upsampled map. Traces (the exports) and a
+// TracedFormGuard run the two steps. `kernel` caches the kernels for `conv`.
 torch::Tensor legacy_bilinear_up2_conv3x3(torch::nn::Conv2dImpl& conv, const torch::Tensor& x,
                                           LegacyUp2ConvKernel& kernel);
+
+// While one is alive on this thread, conv_transpose and legacy_bilinear_up2_conv3x3 run the ops a trace records
+// (the modules' own forward, the two steps) instead of their faster forms, which agree within float rounding: to
+// compare an exported graph with the eager net bit for bit.
+class TracedFormGuard {
+ public:
+  TracedFormGuard();
+  ~TracedFormGuard();
+  TracedFormGuard(const TracedFormGuard&) = delete;
+  TracedFormGuard& operator=(const TracedFormGuard&) = delete;
+
+ private:
+  bool previous_;
+};
 
 // ReLU6 of a tensor nothing else reads (a fresh convolution or BatchNorm output). Without autograd (inference) it
 // clamps in place, with no new tensor to allocate and fill: 0.3 instead of 1.0 ms on DeepLabV3's 144 x 257 x 257 maps.

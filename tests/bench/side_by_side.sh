@@ -17,8 +17,8 @@
 # --rounds N (default 1) measures everything N times, round after round, so that each portraitseg figure has a
 # Python or onnxruntime figure taken minutes apart: the tables then give the median over the rounds and, for each
 # ratio, the median of the rounds' ratios with their range (a shared machine swings between speeds from run to run).
-# --eager-only times inference in Python eager and portraitseg's libtorch engine only, one right after the other, so
-# that many short rounds give many close pairs for the eager ratio.
+# --eager-only times inference in Python eager and portraitseg's libtorch engine only, one right after the other (in
+# alternating order from round to round), so that many short rounds give many close pairs for the eager ratio.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -226,12 +226,24 @@ export_onnx() {  # export_onnx NAME CFG BASE: sets ONNX_FILE[NAME] (left unset w
     echo "no ONNX file: both exports failed (see $OUT/logs)" >"$base.onnxruntime.why"
   fi
 }
+infer_portraitseg() {  # infer_portraitseg CFG BASE
+  if [[ $CPP_INFER == 1 ]]; then
+    run_json "$2" portraitseg "$BIN" bench --config "$1" --engine "$CPP_ENGINES" --json --threads "$THREADS"
+  else
+    echo "$MISSING_INFER" >"$2.portraitseg.why"
+  fi
+}
 infer_round() {
   local name cfg base
+  # In --eager-only pairs, even rounds time portraitseg first, so that a machine drifting between its speeds in one
+  # direction does not always favour the same side.
+  local portraitseg_first=0
+  [[ $EAGER_ONLY == 1 && $((ROUND % 2)) == 0 ]] && portraitseg_first=1
   for name in "${CONFIGS[@]}"; do
     [[ $ROUND == 1 ]] && INFER_CASES+=("$name")
     cfg="$ROOT/configs/$name.json"
     base="$OUT/infer/$name"
+    if [[ $portraitseg_first == 1 ]]; then infer_portraitseg "$cfg" "$base"; fi
     run_json "$base" python "$PY" "$HERE/python_infer_bench.py" --config "$cfg" --json --threads "$THREADS" \
       "${PY_INFER_ARGS[@]}"
     if [[ $EAGER_ONLY == 1 ]]; then
@@ -243,11 +255,7 @@ infer_round() {
       run_json "$base" onnxruntime "$NODE" "$HERE/onnx_bench.js" "${ONNX_FILE[$name]}" --json --threads "$THREADS" \
         "${ORT_ARGS[@]}"
     fi
-    if [[ $CPP_INFER == 1 ]]; then
-      run_json "$base" portraitseg "$BIN" bench --config "$cfg" --engine "$CPP_ENGINES" --json --threads "$THREADS"
-    else
-      echo "$MISSING_INFER" >"$base.portraitseg.why"
-    fi
+    if [[ $portraitseg_first == 0 ]]; then infer_portraitseg "$cfg" "$base"; fi
   done
 }
 

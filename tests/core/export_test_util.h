@@ -9,17 +9,18 @@
 
 #include "core/config/config.h"
 #include "core/export/export_head.h"
+#include "nets/blocks.h"
 #include "nets/registry.h"
 #include "nets/segnet.h"
 #include "tests/test_support.h"
 
 namespace pseg::test {
 
-// The net's output from the ops an export's trace records: with autograd on, every module runs its own forward.
-// (Without it, transposed convolutions take a faster path that agrees within float rounding: blocks::conv_transpose.)
+// The net's output from the ops an export's trace records. (Otherwise transposed convolutions and Mobile-Unet
+// bilinear's up-convolutions take faster forms that agree within float rounding: blocks::TracedFormGuard.)
 inline torch::Tensor traced_ops_forward(SegNetImpl& net, const torch::Tensor& x, ExportHead head,
                                         float threshold = 0.5f) {
-  torch::AutoGradMode autograd(true);
+  blocks::TracedFormGuard traced_form;
   return inference_forward(net, x, head, threshold).detach();
 }
 

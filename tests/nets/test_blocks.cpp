@@ -145,46 +145,65 @@ TEST_CASE("transposed convolution: the data-gradient path in inference equals th
     const auto y = blocks::conv_transpose(*m, x);
     REQUIRE(y.sizes() == reference.sizes());
     CHECK((y - reference).abs().max().item<float>() <= 1e-5f * (1 + reference.abs().max().item<float>()));
+    // Under a TracedFormGuard, the module's own forward again.
+    blocks::TracedFormGuard traced_form;
+    CHECK(torch::equal(blocks::conv_transpose(*m, x), reference));
   }
 }
 
-TEST_CASE("legacy bilinear 2x then 3x3 conv: the taps at low resolution in inference equal the two steps",
-          "[nets][conventions]") {
+TEST_CASE("legacy bilinear 2x then 3x3 conv: the taps at low resolution equal the two steps", "[nets][conventions]") {
   torch::manual_seed(3);
   auto conv = torch::nn::Conv2d(blocks::conv_options(5, 7, 3, 1, 1));
   blocks::LegacyUp2ConvKernel kernel;
-  const auto oracle = [&](const torch::Tensor& x) {  // the two steps in double
-    torch::NoGradGuard no_grad;
-    return torch::conv2d(blocks::legacy_bilinear_up2(x.to(torch::kDouble)), conv->weight.to(torch::kDouble),
-                         conv->bias.to(torch::kDouble), 1, 1);
-  };
-  const auto check_close = [](const torch::Tensor& y, const torch::Tensor& ref) {
+  const auto two_steps = [&](const torch::Tensor& x) { return conv->forward(blocks::legacy_bilinear_up2(x)); };
+  const auto check_close = [](const torch::Tensor& y, const torch::Tensor& ref, double tolerance) {
     REQUIRE(y.sizes() == ref.sizes());
-    const double err = (y.to(torch::kDouble) - ref).abs().max().item<double>();
-    CHECK(err <= 1e-5 * (1 + ref.abs().max().item<double>()));
+    const double err = (y.to(torch::kDouble) - ref.to(torch::kDouble)).abs().max().item<double>();
+    CHECK(err <= tolerance * (1 + ref.abs().max().item<double>()));
   };
-  // Square, odd and unequal sides, a batch of two, channels-last.
-  for (const auto& size : std::vector<std::vector<int64_t>>{{1, 5, 8, 8}, {2, 5, 17, 23}, {1, 5, 32, 9}}) {
-    const auto x = torch::randn(size);
+  const std::vector<std::vector<int64_t>> sizes{{1, 5, 8, 8}, {2, 5, 17, 23}, {1, 5, 32, 9}};
+  SECTION("inference, float32, against the two steps in float64") {
+    for (const auto& size : sizes) {
+      const auto x = torch::randn(size);
+      torch::NoGradGuard no_grad;
+      conv->to(torch::kDouble);
+      const auto ref = two_steps(x.to(torch::kDouble));
+      conv->to(torch::kFloat);
+      check_close(blocks::legacy_bilinear_up2_conv3x3(*conv, x, kernel), ref, 1e-5);
+      check_close(blocks::legacy_bilinear_up2_conv3x3(*conv, x.contiguous(torch::MemoryFormat::ChannelsLast), kernel),
+                  ref, 1e-5);
+    }
+    // A weight changed in place (a BatchNorm folded into it) gets new taps.
     torch::NoGradGuard no_grad;
-    check_close(blocks::legacy_bilinear_up2_conv3x3(*conv, x, kernel), oracle(x));
-    check_close(blocks::legacy_bilinear_up2_conv3x3(*conv, x.contiguous(torch::MemoryFormat::ChannelsLast), kernel),
-                oracle(x));
-  }
-  const auto x = torch::randn({1, 5, 16, 18});
-  {
-    // A weight changed in place (a BatchNorm folded into it) gets new kernels.
-    torch::NoGradGuard no_grad;
+    const auto x = torch::randn({1, 5, 16, 18});
     conv->weight.mul_(-2);
     conv->bias.add_(1);
-    check_close(blocks::legacy_bilinear_up2_conv3x3(*conv, x, kernel), oracle(x));
+    conv->to(torch::kDouble);
+    const auto ref = two_steps(x.to(torch::kDouble));
+    conv->to(torch::kFloat);
+    check_close(blocks::legacy_bilinear_up2_conv3x3(*conv, x, kernel), ref, 1e-5);
+    // Below 8 x 8, and under a TracedFormGuard, the two steps themselves.
+    const auto small = torch::randn({1, 5, 7, 16});
+    CHECK(torch::equal(blocks::legacy_bilinear_up2_conv3x3(*conv, small, kernel), two_steps(small)));
+    blocks::TracedFormGuard traced_form;
+    CHECK(torch::equal(blocks::legacy_bilinear_up2_conv3x3(*conv, x, kernel), two_steps(x)));
   }
-  // With autograd, and below 8 x 8, the two steps themselves.
-  const auto direct = [&](const torch::Tensor& in) { return conv->forward(blocks::legacy_bilinear_up2(in)); };
-  CHECK(torch::equal(blocks::legacy_bilinear_up2_conv3x3(*conv, x, kernel), direct(x)));
-  torch::NoGradGuard no_grad;
-  const auto small = torch::randn({1, 5, 7, 16});
-  CHECK(torch::equal(blocks::legacy_bilinear_up2_conv3x3(*conv, small, kernel), direct(small)));
+  SECTION("training, float64: the same values and gradients for the input, weight and bias") {
+    conv->to(torch::kDouble);
+    for (const auto& size : sizes) {
+      const auto x = torch::randn(size, torch::kDouble);
+      const auto upstream = torch::randn({size[0], 7, 2 * size[2], 2 * size[3]}, torch::kDouble);
+      std::vector<torch::Tensor> grads[2];
+      for (int path = 0; path < 2; ++path) {
+        const auto input = x.clone().requires_grad_(true);
+        conv->zero_grad();
+        const auto y = path == 0 ? two_steps(input) : blocks::legacy_bilinear_up2_conv3x3(*conv, input, kernel);
+        (y * upstream).sum().backward();
+        grads[path] = {y.detach(), input.grad(), conv->weight.grad().clone(), conv->bias.grad().clone()};
+      }
+      for (size_t i = 0; i < grads[0].size(); ++i) check_close(grads[1][i], grads[0][i], 1e-12);
+    }
+  }
 }
 
 TEST_CASE("ReLU6 of a temporary: in place without autograd, a new tensor with it", "[nets][conventions]") {
