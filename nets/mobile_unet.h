@@ -34,7 +34,7 @@ struct MobileUnetUpImpl : torch::nn::Module, HasConvBnPairs {
   bool dropout;
   torch::nn::ConvTranspose2d deconv{nullptr};  // deconv decoder
   torch::nn::Conv2d conv{nullptr};             // bilinear decoder
-  blocks::LegacyUp2ConvKernel up_conv_kernel;  // bilinear decoder: conv's kernels for inference
+  blocks::LegacyUp2ConvKernel up_conv_kernel;  // bilinear decoder: kernels of conv's faster form
   SyncBatchNorm2d bn{nullptr};
 };
 TORCH_MODULE(MobileUnetUp);
