@@ -1,10 +1,14 @@
 // portraitseg test: cut the person out of photos (mask, cut-out, new or blurred background, preview) with
 // per-image timing. Logic lives in core/photo_runner; a photo that fails is reported and the exit is non-zero.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <memory>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/runtime.h"
 #include "core/infer/photo_job.h"
 #include "tools/command.h"
 
@@ -19,6 +23,7 @@ struct TestArgs {
   std::string interpolation = "auto";
   std::string format = "png";
   float threshold = 0.f;
+  int workers = 0;
   bool json = false;
 };
 
@@ -60,7 +65,13 @@ int run_test_cmd(TestArgs& a, const Context& ctx, bool threshold_given) {
   PredictorOptions po;
   po.device = ctx.runtime.device;
   po.interpolation = parse_resize_interpolation(a.interpolation);
-  const auto predictor = open_predictor(a.model, po);
+  const int workers =
+      photo_workers(a.workers, collect_photos(a.photo.inputs).size(), ctx.runtime.threads, ctx.runtime.device);
+  if (workers > 1) po.threads = std::max(1, intra_op_thread_count(ctx.runtime.threads) / workers);
+  std::vector<std::unique_ptr<Predictor>> copies;
+  std::vector<Predictor*> predictors;
+  for (int i = 0; i < workers; ++i) predictors.push_back(copies.emplace_back(open_predictor(a.model, po)).get());
+  const Predictor* predictor = predictors.front();
   // --json: one object whose "images" are printed as each photo is done, so no result is kept; failures (few)
   // are collected for "failed" and their error lines printed after the object.
   bool opened = false;
@@ -70,9 +81,9 @@ int run_test_cmd(TestArgs& a, const Context& ctx, bool threshold_given) {
     if (opened) return;
     opened = true;
     std::cout << R"({"model":)" << nlohmann::json(a.model).dump() << R"(,"engine":)"
-              << nlohmann::json(predictor->engine()).dump() << R"(,"images":[)";
+              << nlohmann::json(predictor->engine()).dump() << R"(,"workers":)" << workers << R"(,"images":[)";
   };
-  const PhotoSummary summary = run_photos(*predictor, a.photo, [&](const PhotoResult& r) {
+  const PhotoSummary summary = run_photos(predictors, a.photo, [&](const PhotoResult& r) {
     if (!a.json) return print_result(r);
     if (!r.ok()) {
       failures.push_back(to_json(r));
@@ -87,8 +98,9 @@ int run_test_cmd(TestArgs& a, const Context& ctx, bool threshold_given) {
     // After the object's line, so that output and errors read together do not interleave inside it.
     for (const auto& f : failures) std::cerr << "error: " << f.at("error").get<std::string>() << "\n";
   } else {
-    std::printf("%zu photo(s) processed with %s (%s), %zu failed, %.2f s\n", summary.processed, a.model.c_str(),
-                predictor->engine().c_str(), summary.failed, summary.seconds);
+    std::printf("%zu photo(s) processed with %s (%s, %d worker%s), %zu failed, %.2f s\n", summary.processed,
+                a.model.c_str(), predictor->engine().c_str(), workers, workers > 1 ? "s" : "", summary.failed,
+                summary.seconds);
   }
   return summary.failed == 0 ? 0 : 1;
 }
@@ -123,6 +135,10 @@ void register_test(CLI::App& app, Context& ctx) {
                   "the pictures' format: png (default), jpg (quality 90; the cut-out stays PNG, for its alpha) or webp "
                   "(quality 90, lossless with alpha); the mask is always PNG")
       ->check(CLI::IsMember({"png", "jpg", "jpeg", "webp"}));
+  sub->add_option("--workers", args->workers,
+                  "inference workers, each with its own copy of the model and an equal share of --threads (default: "
+                  "2 on the CPU for 4 photos or more and 2 threads or more, else 1)")
+      ->check(CLI::Range(0, 64));
   sub->add_flag("--json", args->json, "print exactly one JSON object");
   add_runtime_options(sub, ctx);
   sub->callback([args, &ctx, threshold] {

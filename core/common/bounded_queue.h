@@ -1,6 +1,6 @@
 #pragma once
 // A queue between two pipeline stages (threads): push waits while it is full, pop waits while it is empty, and
-// close() tells the consumer that nothing more will come. It links the stages of run_three_stages
+// close() tells the consumer that nothing more will come. It links the stages of run_stages
 // (core/common/pipeline.h) without letting one run ahead of the next by more than the capacity.
 #include <condition_variable>
 #include <cstddef>

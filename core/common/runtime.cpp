@@ -57,6 +57,22 @@ void apply_process_options(const RuntimeOptions& opts) {
 #endif
 }
 
+OpenMpThreadsScope::OpenMpThreadsScope(int threads) {
+#ifdef _OPENMP
+  if (threads <= 0) return;
+  previous_ = omp_get_max_threads();
+  omp_set_num_threads(threads);
+#else
+  (void)threads;
+#endif
+}
+
+OpenMpThreadsScope::~OpenMpThreadsScope() {
+#ifdef _OPENMP
+  if (previous_ > 0) omp_set_num_threads(previous_);
+#endif
+}
+
 void keep_freed_memory_for_reuse() {
 #ifdef __GLIBC__
   mallopt(M_MMAP_MAX, 0);

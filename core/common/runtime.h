@@ -21,6 +21,18 @@ int intra_op_thread_count(int threads);
 // Sets the log level (--log-level, --quiet), OpenCV's and OpenMP's threads (OpenMP: oneDNN's pool) and flushes
 // denormal floats to zero. Throws ConfigError for an unknown level or a negative thread count.
 void apply_process_options(const RuntimeOptions& opts);
+// OpenMP's thread count (oneDNN's pool) for the parallel work the calling thread starts while this lives; OpenMP
+// keeps the count per thread. 0 leaves it as it is. A no-op without OpenMP.
+class OpenMpThreadsScope {
+ public:
+  explicit OpenMpThreadsScope(int threads);
+  ~OpenMpThreadsScope();
+  OpenMpThreadsScope(const OpenMpThreadsScope&) = delete;
+  OpenMpThreadsScope& operator=(const OpenMpThreadsScope&) = delete;
+
+ private:
+  int previous_ = 0;  // 0: nothing to restore
+};
 // Keeps the memory the process frees for its next allocations instead of handing it back to the kernel. glibc serves
 // every block over its mmap threshold (at most 32 MB) with a fresh mmap and unmaps it on free, so each training step
 // faulted its large activations in again page by page: Prisma-Net at batch 16 spent 27 s of 27 s in the kernel on

@@ -3,6 +3,10 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include <iterator>
+#include <stdexcept>
+#include <vector>
+
+#include "core/infer/png_encode.h"
 
 namespace pseg {
 namespace {
@@ -32,14 +36,17 @@ std::string extension_of(ImageFormat format) { return facts(format).extension; }
 
 std::string content_type_of(ImageFormat format) { return facts(format).content_type; }
 
-std::vector<int> encode_params(ImageFormat format, int channels) {
-  switch (format) {
-    case ImageFormat::Jpg: return {cv::IMWRITE_JPEG_QUALITY, 90};
-    case ImageFormat::Webp: return {cv::IMWRITE_WEBP_QUALITY, channels == 4 ? 101 : 90};  // > 100: lossless
-    case ImageFormat::Png: break;
-  }
-  // No IMWRITE_PNG_COMPRESSION: naming a level turns on libpng's adaptive filter search (docs/performance.md).
-  return {};
+std::string encode_image(const cv::Mat& image, ImageFormat format) {
+  if (image.empty() || image.depth() != CV_8U || (image.channels() != 1 && image.channels() != 3 && image.channels() != 4))
+    throw std::invalid_argument("cannot encode the result: expected an 8-bit grey, BGR or BGRA image");
+  if (format == ImageFormat::Png) return encode_png(image);
+  const std::vector<int> params = format == ImageFormat::Jpg
+                                      ? std::vector<int>{cv::IMWRITE_JPEG_QUALITY, 90}
+                                      : std::vector<int>{cv::IMWRITE_WEBP_QUALITY, image.channels() == 4 ? 101 : 90};  // > 100: lossless
+  std::vector<unsigned char> out;
+  if (!cv::imencode(extension_of(format), image, out, params))
+    throw std::runtime_error("cannot encode the result as " + extension_of(format));
+  return std::string(out.begin(), out.end());
 }
 
 ImageFormat format_that_holds(ImageFormat asked, const cv::Mat& picture) {

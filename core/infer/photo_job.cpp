@@ -10,6 +10,7 @@
 
 #include "core/common/atomic_file.h"
 #include "core/common/pipeline.h"
+#include "core/common/runtime.h"
 #include "core/common/stopwatch.h"
 #include "core/infer/image_format.h"
 #include "core/infer/photo_decode.h"
@@ -26,9 +27,11 @@ bool wants(PhotoEffect chosen, PhotoEffect effect) { return chosen == PhotoEffec
 
 class PhotoJob {
  public:
-  PhotoJob(Predictor& predictor, const PhotoOptions& options)
-      : predictor_(predictor), options_(options) {
-    feather_.threshold = options.threshold.value_or(predictor.meta().threshold);
+  PhotoJob(const std::vector<Predictor*>& predictors, const PhotoOptions& options)
+      : predictors_(predictors), options_(options) {
+    if (predictors.empty() || std::count(predictors.begin(), predictors.end(), nullptr) > 0)
+      throw std::invalid_argument("run_photos: expected at least one predictor");
+    feather_.threshold = options.threshold.value_or(predictors.front()->meta().threshold);
     feather_.feather_px = options.feather_px;
     if (!(feather_.threshold > 0.f && feather_.threshold < 1.f))
       throw std::invalid_argument("--threshold " + std::to_string(feather_.threshold) + ": expected a value in (0, 1)");
@@ -61,7 +64,7 @@ class PhotoJob {
       PhotoDecodeOptions decode;
       decode.keep_full = options_.effect != PhotoEffect::Mask;
       decode.reduce = !options_.full_decode;
-      d.photo = decode_photo(read_file_bytes(path), path, predictor_, decode);
+      d.photo = decode_photo(read_file_bytes(path), path, *predictors_.front(), decode);
       d.result.timing.decode_ms = ms_since(t0);
       d.result.width = d.photo.size.width;
       d.result.height = d.photo.size.height;
@@ -69,9 +72,11 @@ class PhotoJob {
     return d;
   }
 
-  Rendered render(Decoded d) {
+  // On inference worker `worker`, which runs its own predictor.
+  Rendered render(size_t worker, Decoded d) {
+    Predictor& predictor = *predictors_[worker];
     Rendered out{std::move(d.result), {}};
-    capture_error(out.result, [&] { out.images = predict_and_compose(d.photo, out.result); });
+    capture_error(out.result, [&] { out.images = predict_and_compose(predictor, d.photo, out.result); });
     return out;
   }
 
@@ -83,7 +88,7 @@ class PhotoJob {
         // The mask is data and stays exact; a picture the format cannot hold stays PNG too.
         const ImageFormat format = kind == "mask" ? ImageFormat::Png : format_that_holds(options_.format, image);
         const std::string out = (fs::path(options_.out_dir) / (stem + "_" + kind + extension_of(format))).string();
-        write_image_atomic(out, image, encode_params(format, image.channels()));
+        write_file_atomic(out, encode_image(image, format));
         r.result.outputs[kind] = out;
       }
       r.result.timing.write_ms = ms_since(t0);
@@ -103,8 +108,9 @@ class PhotoJob {
     }
   }
 
-  std::vector<std::pair<std::string, cv::Mat>> predict_and_compose(const DecodedPhoto& photo, PhotoResult& r) {
-    const Prediction prediction = predictor_.predict(photo.for_net, cv::Mat(), photo.size);
+  std::vector<std::pair<std::string, cv::Mat>> predict_and_compose(Predictor& predictor, const DecodedPhoto& photo,
+                                                                   PhotoResult& r) {
+    const Prediction prediction = predictor.predict(photo.for_net, cv::Mat(), photo.size);
     r.timing.preprocess_ms = prediction.timing.preprocess_ms;
     r.timing.inference_ms = prediction.timing.inference_ms;
     r.timing.postprocess_ms = prediction.timing.postprocess_ms;
@@ -135,7 +141,7 @@ class PhotoJob {
     return images;
   }
 
-  Predictor& predictor_;
+  const std::vector<Predictor*>& predictors_;
   const PhotoOptions& options_;
   FeatherOptions feather_;
   Background background_ = Background::colour(cv::Scalar());
@@ -164,21 +170,28 @@ std::vector<std::string> collect_photos(const std::vector<std::string>& inputs) 
   return out;
 }
 
-PhotoSummary run_photos(Predictor& predictor, const PhotoOptions& options,
+int photo_workers(int requested, size_t photos, int threads, const std::string& device) {
+  if (requested < 0) throw std::invalid_argument("--workers " + std::to_string(requested) + ": expected >= 0");
+  if (requested > 0) return requested;
+  const bool cpu = device.rfind("cuda", 0) != 0;
+  return cpu && photos >= 4 && intra_op_thread_count(threads) >= 2 ? 2 : 1;
+}
+
+PhotoSummary run_photos(const std::vector<Predictor*>& predictors, const PhotoOptions& options,
                         const std::function<void(const PhotoResult&)>& on_result) {
   const auto start = Clock::now();
-  PhotoJob job(predictor, options);
+  PhotoJob job(predictors, options);
   const std::vector<std::string> photos = collect_photos(options.inputs);
   if (photos.empty()) throw std::runtime_error("no images found in the given directories");
-  // The next photo is decoded and the last one's outputs written while the net runs.
+  // The next photo is decoded and the last one's outputs written while the nets run.
   PhotoSummary summary;
-  run_three_stages<PhotoJob::Decoded, PhotoJob::Rendered>(
-      2,
+  run_stages<PhotoJob::Decoded, PhotoJob::Rendered>(
+      2, predictors.size(),
       [&](const auto& emit) {
         for (const auto& path : photos)
           if (!emit(job.decode(path))) return;
       },
-      [&](PhotoJob::Decoded d) { return job.render(std::move(d)); },
+      [&](size_t worker, PhotoJob::Decoded d) { return job.render(worker, std::move(d)); },
       [&](PhotoJob::Rendered r) {
         const PhotoResult result = job.write(std::move(r));
         ++(result.ok() ? summary.processed : summary.failed);

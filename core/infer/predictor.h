@@ -29,6 +29,11 @@ struct PredictorOptions {
   std::string engine;  // "" = chosen by the file's extension; else an engine_registry() name that opens such files
   std::string device = "cpu";  // torch device string; OpenCV DNN runs on the CPU whatever this says
   ResizeInterpolation interpolation = ResizeInterpolation::Auto;
+  // Intra-op threads of this predictor's inferences, whichever thread runs them; 0 = the process's (--threads).
+  // What each of several inference workers runs on (core/infer/photo_job.h). The oneDNN engine compiles and runs
+  // its net on them; the torch engines set LibTorch's count, which is the process's; OpenCV DNN's pool (TBB) is
+  // the process's and keeps its setting.
+  int threads = 0;
 };
 
 struct PredictTiming {

@@ -6,6 +6,10 @@
 
 namespace pseg {
 
+void use_torch_threads(int threads) {
+  if (threads > 0 && at::get_num_threads() != threads) at::set_num_threads(threads);
+}
+
 torch::Tensor tensor_from_blob(const cv::Mat& blob, const torch::Device& device) {
   const cv::Mat dense = blob.isContinuous() ? blob : blob.clone();
   const std::vector<int64_t> sizes(dense.size.p, dense.size.p + dense.dims);

@@ -2,6 +2,7 @@
 // (core/onnx_exec/onednn_net.h), on the CPU.
 #include <stdexcept>
 
+#include "core/common/runtime.h"
 #include "core/infer/engine_blob.h"
 #include "core/infer/engine_registry.h"
 #include "core/onnx_exec/onednn_net.h"
@@ -13,7 +14,7 @@ namespace {
 class OnednnPredictor : public Predictor {
  public:
   OnednnPredictor(const std::string& path, ModelMeta meta, const PredictorOptions& options)
-      : Predictor(std::move(meta), "onednn", path, options), net_(compile(path)) {
+      : Predictor(std::move(meta), "onednn", path, options), net_(compile(path, options.threads)) {
     const auto& in = net_.input_dims();
     const auto& out = net_.output_dims();
     const ModelMeta& m = this->meta();
@@ -34,6 +35,8 @@ class OnednnPredictor : public Predictor {
     cv::Mat output(4, sizes, CV_32F);
     const int64_t runs = blob.size[0] / in[0], in_step = in[0] * in[1] * in[2] * in[3],
                   out_step = out[0] * out[1] * out[2] * out[3];
+    // oneDNN sizes some kernels' thread split when it compiles them, others when they run: both under one count.
+    const OpenMpThreadsScope threads(options().threads);
     try {
       for (int64_t i = 0; i < runs; ++i) net_.run(input.ptr<float>() + i * in_step, output.ptr<float>() + i * out_step);
     } catch (const std::runtime_error& e) {
@@ -43,8 +46,9 @@ class OnednnPredictor : public Predictor {
   }
 
  private:
-  static OnednnNet compile(const std::string& path) {
+  static OnednnNet compile(const std::string& path, int threads) {
     const onnx::ModelProto model = read_onnx_model(path);
+    const OpenMpThreadsScope scope(threads);
     try {
       return OnednnNet(model);
     } catch (const std::runtime_error& e) {

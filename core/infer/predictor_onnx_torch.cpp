@@ -18,6 +18,7 @@ class OnnxTorchPredictor : public Predictor {
 
   cv::Mat infer(const cv::Mat& blob) override {
     check_input_blob(blob, meta());
+    use_torch_threads(options().threads);
     c10::InferenceMode inference;
     torch::Tensor out;
     try {

@@ -35,6 +35,7 @@ class TorchScriptPredictor : public Predictor {
 
   cv::Mat infer(const cv::Mat& blob) override {
     check_input_blob(blob, meta());
+    use_torch_threads(options().threads);
     c10::InferenceMode inference;
     torch::Tensor out;
     try {

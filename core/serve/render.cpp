@@ -101,12 +101,4 @@ cv::Mat render_remove(const cv::Mat& bgr, const cv::Mat& probability, const Remo
   return to_mask8(probability);
 }
 
-std::string encode_image(const cv::Mat& image, ImageFormat format) {
-  const std::string ext = extension_of(format);
-  std::vector<unsigned char> out;
-  if (!cv::imencode(ext, image, out, encode_params(format, image.channels())))
-    throw std::runtime_error("cannot encode the result as " + ext);
-  return std::string(out.begin(), out.end());
-}
-
 }  // namespace pseg

@@ -25,7 +25,4 @@ cv::Mat decode_upload(const std::string& bytes, const std::string& what, double 
 cv::Mat render_remove(const cv::Mat& bgr, const cv::Mat& probability, const RemoveOptions& options, float threshold,
                       const cv::Mat& background);
 
-// The picture in `format`, encoded as `test` writes it (core/infer/image_format.h).
-std::string encode_image(const cv::Mat& image, ImageFormat format);
-
 }  // namespace pseg

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # What `test` adds to inference (docs/performance.md, "`test` on a 1-megapixel photo"): an exported ONNX PortraitNet
 # (fresh weights, in the engine `test` picks for it: onednn) on 1-megapixel JPEGs (1152 wide, 896 high, synthetic portraits):
-#  - the net alone: `portraitseg bench` median;
+#  - the net alone: `portraitseg bench` median, before and after the rest (their mean is the reference);
 #  - one photo per call: per-stage medians over RUNS calls (the stages run one after another);
-#  - 20 photos in one call: wall time per photo, decode, net and writing overlapping on their three threads.
+#  - 20 photos in one call: median over RUNS calls of the wall time per photo (decode, nets and writing overlap on
+#    their threads), with test's default inference workers (2 on 2 threads) and with --workers 1.
 # Overhead = (time per photo - net alone) / net alone, for the mask (the photo decoded as `test` decodes it, and with
 # --full-decode) and the cut-out.
 #   tests/bench/pipeline.sh [PORTRAITSEG_BINARY] [RESULTS_DIR]
@@ -22,40 +23,52 @@ one="$(ls "$out"/photos/images/* | head -1)"
 engine="$("$bin" test --model "$out/portrait_net.onnx" "$one" --effect mask --out "$out/probe" --threads "$threads" --json --quiet |
   /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["engine"])')" || exit 1
 "$bin" bench --model "$out/portrait_net.onnx" --engine "$engine" --threads "$threads" --runs 50 --json --quiet \
-  > "$out/bench.json" || exit 1
-# Each variant: the effect, then test's options ("full" adds --full-decode: the JPEG decoded at full size).
-for variant in mask mask_full cutout; do
-  flags="--effect ${variant%_full}"
-  [ "$variant" = mask_full ] && flags="$flags --full-decode"
-  for _ in $(seq "$runs"); do
-    "$bin" test --model "$out/portrait_net.onnx" "$one" $flags --out "$out/one" --threads "$threads" --json --quiet ||
-      exit 1
-  done > "$out/one_$variant.jsonl"
-  for _ in $(seq 3); do
+  > "$out/bench_before.json" || exit 1
+# Each variant: the effect, then test's options ("full" adds --full-decode: the JPEG decoded at full size; "1w" one
+# inference worker, the same as the default for one photo, so it has no one-photo row). The variants take turns in
+# each round, so that a drift in the machine's speed spreads over all of them.
+variants="mask mask_1w mask_full cutout cutout_1w"
+for variant in $variants; do rm -f "$out/one_$variant.jsonl" "$out/dir_$variant.jsonl"; done
+for round in $(seq "$runs"); do
+  for variant in $variants; do
+    effect="${variant%_*}"
+    flags="--effect $effect"
+    [ "$variant" = mask_full ] && flags="$flags --full-decode"
+    [ "$variant" = "${effect}_1w" ] && flags="$flags --workers 1"
+    if [ "$variant" != "${effect}_1w" ]; then
+      "$bin" test --model "$out/portrait_net.onnx" "$one" $flags --out "$out/one" --threads "$threads" --json --quiet \
+        >> "$out/one_$variant.jsonl" || exit 1
+    fi
     "$bin" test --model "$out/portrait_net.onnx" "$out/photos/images" $flags --out "$out/dir" --threads "$threads" \
-      --json --quiet || exit 1
-  done > "$out/dir_$variant.jsonl"
+      --json --quiet >> "$out/dir_$variant.jsonl" || exit 1
+  done
 done
+"$bin" bench --model "$out/portrait_net.onnx" --engine "$engine" --threads "$threads" --runs 50 --json --quiet \
+  > "$out/bench_after.json" || exit 1
 /usr/bin/python3 - "$out" "$threads" "$engine" <<'PY'
 import json, statistics, sys, datetime
 out, threads, engine = sys.argv[1], sys.argv[2], sys.argv[3]
-net = json.load(open(out + "/bench.json"))["results"][0]["median_ms"]
+nets = [json.load(open(out + "/bench_%s.json" % when))["results"][0]["median_ms"] for when in ("before", "after")]
+net = sum(nets) / 2
 stages = ["decode", "preprocess", "inference", "postprocess", "effects", "write"]
-print("date %s, %s threads, PortraitNet 224 in %s, 1152x896 JPEG; net alone (bench) %.1f ms"
-      % (datetime.date.today(), threads, engine, net))
+print("date %s, %s threads, PortraitNet 224 in %s, 1152x896 JPEG; net alone (bench) %.1f ms (%.1f before, %.1f after)"
+      % (datetime.date.today(), threads, engine, net, nets[0], nets[1]))
 print("| effect | run | " + " | ".join(stages) + " | per photo | overhead over the net alone |")
 print("|---|---|" + "---:|" * (len(stages) + 2))
-names = {"mask": "mask", "mask_full": "mask, --full-decode", "cutout": "cutout"}
-for variant in ["mask", "mask_full", "cutout"]:
-    one = [json.loads(l)["images"][0]["timing_ms"] for l in open("%s/one_%s.jsonl" % (out, variant))]
-    med = {s: statistics.median(t[s] for t in one) for s in stages}
-    total = sum(med.values())
-    print("| %s | 1 photo per call | %s | %.1f | %+.0f %% |" % (names[variant], " | ".join("%.1f" % med[s] for s in stages),
-                                                              total, 100 * (total - net) / net))
+names = {"mask": "mask", "mask_1w": "mask, --workers 1", "mask_full": "mask, --full-decode", "cutout": "cutout",
+         "cutout_1w": "cutout, --workers 1"}
+for variant in ["mask", "mask_1w", "mask_full", "cutout", "cutout_1w"]:
+    if not variant.endswith("_1w"):
+        one = [json.loads(l)["images"][0]["timing_ms"] for l in open("%s/one_%s.jsonl" % (out, variant))]
+        med = {s: statistics.median(t[s] for t in one) for s in stages}
+        total = sum(med.values())
+        print("| %s | 1 photo per call | %s | %.1f | %+.0f %% |" % (
+            names[variant], " | ".join("%.1f" % med[s] for s in stages), total, 100 * (total - net) / net))
     runs = [json.loads(l) for l in open("%s/dir_%s.jsonl" % (out, variant))]
     images = [i["timing_ms"] for r in runs for i in r["images"][2:]]
     med = {s: statistics.median(t[s] for t in images) for s in stages}
     per_photo = statistics.median(1000 * r["seconds"] / len(r["images"]) for r in runs)
-    print("| %s | 20 photos in one call | %s | %.1f | %+.0f %% |" % (
-        names[variant], " | ".join("%.1f" % med[s] for s in stages), per_photo, 100 * (per_photo - net) / net))
+    print("| %s | 20 photos in one call, %d worker(s) | %s | %.1f | %+.0f %% |" % (
+        names[variant], runs[0]["workers"], " | ".join("%.1f" % med[s] for s in stages), per_photo,
+        100 * (per_photo - net) / net))
 PY

@@ -360,6 +360,44 @@ TEST_CASE("cli test: bad input is reported, the other photos are still processed
   }
 }
 
+TEST_CASE("cli test: two inference workers write what one writes, in input order", "[tools][test]") {
+  ScratchDir dir("cli_test_workers");
+  const std::string model = export_untrained(dir, "prisma", {{"net", "prisma_net"}}).string() + ".onnx";
+  for (int i = 0; i < 7; ++i) write_photo(dir / "in" / ("p" + std::to_string(i) + ".png"), 40 + i);
+  // One worker on one thread, and two workers on one thread each: the same kernels on the same inputs.
+  const auto run = [&](const std::string& out, const std::string& flags) {
+    const auto r = run_cli("test --model " + shell_arg(model) + " " + shell_arg(dir / "in") + " --effect all --json --out " +
+                           shell_arg(dir / out) + " " + flags);
+    INFO(r.out);
+    REQUIRE(r.exit_code == 0);
+    return last_json(r.out);
+  };
+  const json one = run("one", "--workers 1 --threads 1");
+  const json two = run("two", "--threads 2");  // the default for 4 photos or more on 2 threads: 2 workers
+  CHECK(one["workers"] == 1);
+  CHECK(two["workers"] == 2);
+  REQUIRE(two["images"].size() == 7);
+  for (int i = 0; i < 7; ++i) {
+    const std::string stem = "p" + std::to_string(i);
+    INFO(stem);
+    CHECK(fs::path(two["images"][i]["input"].get<std::string>()).stem() == stem);
+    for (const char* kind : {"mask", "cutout"}) {
+      const cv::Mat a = cv::imread((dir / "one" / (stem + "_" + kind + ".png")).string(), cv::IMREAD_UNCHANGED);
+      const cv::Mat b = cv::imread((dir / "two" / (stem + "_" + kind + ".png")).string(), cv::IMREAD_UNCHANGED);
+      REQUIRE_FALSE(a.empty());
+      REQUIRE(a.size() == b.size());
+      CHECK(cv::norm(a, b, cv::NORM_INF) == 0);
+    }
+  }
+  for (const char* bad : {"-1", "65", "two"}) {
+    const auto r = run_cli("test --model " + shell_arg(model) + " " + shell_arg(dir / "in") + " --out " +
+                           shell_arg(dir / "bad") + " --workers " + bad);
+    INFO(r.out);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.out, Catch::Matchers::Contains("--workers"));
+  }
+}
+
 TEST_CASE("cli test: the reference photos, through the OpenCV DNN engine", "[tools][test][reference]") {
   const fs::path ref = reference_dir_or_skip();
   ScratchDir dir("cli_test_reference");

@@ -1,6 +1,7 @@
-// run_photos, the three-stage pipeline behind `portraitseg test` (decode, net and effects, write on their own
-// threads): results come in input order with a failing photo in the middle reported in its place, outputs equal the
-// Predictor's own mask, and an exception from the result callback stops every stage and reaches the caller.
+// run_photos, the pipeline behind `portraitseg test` (decode, one or more inference workers, write on threads of
+// their own): results come in input order with a failing photo in the middle reported in its place, outputs equal
+// the Predictor's own mask whatever the number of workers, and an exception from the result callback stops every
+// stage and reaches the caller. photo_workers: the default number of workers.
 #include <catch2/catch.hpp>
 
 #include <opencv2/imgcodecs.hpp>
@@ -49,11 +50,19 @@ PhotoOptions mask_photos_of(const ScratchDir& dir) {
 }  // namespace
 
 TEST_CASE("run_photos reports every photo in input order, a failure in its place", "[core][photo_job]") {
+  const size_t workers = GENERATE(1, 3);
+  INFO(workers << " inference worker(s)");
   ScratchDir dir("photo_job");
-  auto predictor = open_predictor(write_tiny_model(dir.path(), "prisma", kPrisma).onnx);
+  const std::string model = write_tiny_model(dir.path(), "prisma", kPrisma).onnx;
+  std::vector<std::unique_ptr<Predictor>> copies;
+  std::vector<Predictor*> predictors;
+  PredictorOptions one_thread;
+  one_thread.threads = 1;
+  for (size_t i = 0; i < workers; ++i) predictors.push_back(copies.emplace_back(open_predictor(model, one_thread)).get());
+  Predictor* predictor = predictors.front();
   const PhotoOptions options = mask_photos_of(dir);
   std::vector<PhotoResult> results;
-  const PhotoSummary summary = run_photos(*predictor, options, [&](const PhotoResult& r) { results.push_back(r); });
+  const PhotoSummary summary = run_photos(predictors, options, [&](const PhotoResult& r) { results.push_back(r); });
   CHECK(summary.processed == 6);
   CHECK(summary.failed == 1);
   CHECK(summary.seconds > 0);
@@ -79,13 +88,26 @@ TEST_CASE("run_photos reports every photo in input order, a failure in its place
 
 TEST_CASE("an exception from the result callback stops run_photos and reaches the caller", "[core][photo_job]") {
   ScratchDir dir("photo_job_throw");
-  auto predictor = open_predictor(write_tiny_model(dir.path(), "prisma", kPrisma).onnx);
+  const std::string model = write_tiny_model(dir.path(), "prisma", kPrisma).onnx;
+  auto first = open_predictor(model), second = open_predictor(model);
   const PhotoOptions options = mask_photos_of(dir);
   int calls = 0;
-  CHECK_THROWS_WITH(run_photos(*predictor, options,
+  CHECK_THROWS_WITH(run_photos({first.get(), second.get()}, options,
                                [&](const PhotoResult&) {
                                  if (++calls == 2) throw std::runtime_error("stop here");
                                }),
                     "stop here");
   CHECK(calls == 2);
+  CHECK_THROWS_WITH(run_photos({}, options), "run_photos: expected at least one predictor");
+}
+
+TEST_CASE("photo_workers: as asked, else two on the CPU for four photos or more and two threads or more",
+          "[core][photo_job]") {
+  CHECK(photo_workers(3, 1, 1, "cpu") == 3);
+  CHECK(photo_workers(0, 4, 2, "cpu") == 2);
+  CHECK(photo_workers(0, 500, 16, "cpu") == 2);
+  CHECK(photo_workers(0, 3, 2, "cpu") == 1);
+  CHECK(photo_workers(0, 4, 1, "cpu") == 1);
+  CHECK(photo_workers(0, 40, 2, "cuda:0") == 1);
+  CHECK_THROWS_WITH(photo_workers(-1, 4, 2, "cpu"), "--workers -1: expected >= 0");
 }

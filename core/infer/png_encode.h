@@ -1,0 +1,16 @@
+#pragma once
+// The PNG encoder of the pictures `test` writes and `serve` answers with (core/infer/image_format.h): libdeflate
+// instead of OpenCV's libpng and zlib, which spent 39 ms on a 1-megapixel RGBA cut-out where this takes 22 ms for
+// a file 8 % smaller (docs/performance.md). One IDAT stream, no interlacing, no ancillary chunks.
+#include <opencv2/core.hpp>
+
+#include <string>
+
+namespace pseg {
+
+// `image`: 8-bit grey, BGR or BGRA (OpenCV's order), any size from 1x1. Returns the bytes of a PNG of colour type
+// grey, RGB or RGBA that decodes to exactly these pixels. Throws std::invalid_argument for any other type or an
+// empty image.
+std::string encode_png(const cv::Mat& image);
+
+}  // namespace pseg
