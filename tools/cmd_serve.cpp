@@ -25,6 +25,7 @@ void register_serve(CLI::App& app, Context& ctx) {
   sub->callback([o, &ctx] {
     ctx.run = [o, &ctx] {
       o->device = ctx.runtime.device;
+      o->threads = ctx.runtime.threads;
       return run_serve(*o);
     };
   });

@@ -14,6 +14,7 @@
 
 #include "core/common/stopwatch.h"
 #include "core/infer/effects.h"
+#include "core/infer/image_format.h"
 #include "core/serve/base64.h"
 #include "core/serve/metrics.h"
 #include "core/serve/render.h"

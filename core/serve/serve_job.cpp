@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/common/interrupt.h"
+#include "core/common/runtime.h"
 #include "core/serve/http_service.h"
 #include "data/image_io.h"
 
@@ -54,6 +55,9 @@ int run_serve(const ServeOptions& options) {
   PredictorOptions po;
   po.device = options.device;
   po.interpolation = parse_resize_interpolation(options.interpolation);
+  // Each worker thread runs its copy on --threads: without it, a worker thread's OpenMP count would be OpenMP's
+  // default (every core), not the one the process set on its main thread.
+  po.threads = intra_op_thread_count(options.threads);
   std::vector<std::unique_ptr<Predictor>> predictors;
   for (int i = 0; i < options.workers; ++i) {
     predictors.push_back(open_predictor(options.model, po));

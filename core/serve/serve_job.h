@@ -21,6 +21,7 @@ struct ServeOptions {
   std::string web_runtime;         // onnxruntime-web's dist/ folder: the page's in-browser live mode; "" = off
   std::string device = "cpu";
   std::string interpolation = "auto";
+  int threads = 0;                 // intra-op threads of each worker's inferences (--threads); 0 = the usable cores
 };
 
 // Checks the options (std::invalid_argument naming the option), opens the model once per worker

@@ -5,6 +5,7 @@
 // background file (the image itself serves as that background).
 #include <opencv2/imgproc.hpp>
 
+#include "core/infer/image_format.h"
 #include "core/serve/render.h"
 #include "core/serve/request_options.h"
 #include "tests/fuzz/fuzz_main.h"
