@@ -136,8 +136,8 @@ void register_test(CLI::App& app, Context& ctx) {
                   "(quality 90, lossless with alpha); the mask is always PNG")
       ->check(CLI::IsMember({"png", "jpg", "jpeg", "webp"}));
   sub->add_option("--workers", args->workers,
-                  "inference workers, each with its own copy of the model and an equal share of --threads (default: "
-                  "2 on the CPU for 4 photos or more and 2 threads or more, else 1)")
+                  "inference workers, each with its own copy of the model and an equal share of --threads, at most one "
+                  "per photo (default 0 = automatic: 2 on the CPU for 4 photos or more and 2 threads or more, else 1)")
       ->check(CLI::Range(0, 64));
   sub->add_flag("--json", args->json, "print exactly one JSON object");
   add_runtime_options(sub, ctx);

@@ -86,11 +86,11 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
   file.commit();
 }
 
-void write_image_atomic(const std::string& path, const cv::Mat& image, const std::vector<int>& params) {
+void write_image_atomic(const std::string& path, const cv::Mat& image) {
   std::vector<uchar> encoded;
   bool ok = false;
   try {
-    ok = cv::imencode(std::filesystem::path(path).extension().string(), image, encoded, params);
+    ok = cv::imencode(std::filesystem::path(path).extension().string(), image, encoded);
   } catch (const cv::Exception& e) {
     throw RuntimeError(path + ": cannot encode the image: " + e.err);
   }

@@ -36,12 +36,11 @@ class AtomicFile {
 // it cannot be written, synced or moved into place; the previous file is then intact and no temp file is left.
 void write_file_atomic(const std::string& path, const std::string& bytes);
 
-// Encodes `image` in the format of `path`'s extension (cv::imencode, with its `params`) and writes it with
-// write_file_atomic. Throws RuntimeError naming the file when it cannot be encoded or written.
-// PNGs are best written without params: OpenCV's default is its fast setting (the SUB filter, zlib's best speed),
-// while any IMWRITE_PNG_COMPRESSION, even 1, turns on libpng's adaptive filter search: 2-3x slower for files about
-// a quarter smaller (1-megapixel mask 1.9 vs 5.6 ms, RGBA cut-out 26 vs 44 ms; docs/performance.md).
-void write_image_atomic(const std::string& path, const cv::Mat& image, const std::vector<int>& params = {});
+// Encodes `image` in the format of `path`'s extension (cv::imencode with OpenCV's defaults; for PNG its fast
+// setting, the SUB filter at zlib's best speed) and writes it with write_file_atomic. Throws RuntimeError naming
+// the file when it cannot be encoded or written. `test`'s and `serve`'s pictures are encoded by encode_image
+// (core/infer/image_format.h) instead.
+void write_image_atomic(const std::string& path, const cv::Mat& image);
 
 // Fault injection for tests: makes every following write (Open), sync (Sync) or rename (Rename) fail as the disk
 // would, until reset with None. A process started with PORTRAITSEG_INJECT_WRITE_FAULT=open|sync|rename begins with

@@ -1,7 +1,8 @@
 #pragma once
 // Stages on threads of their own, so that the work before and after the middle one overlaps it: what `test` (decode,
 // net, write) and `video` (decode, mask, encode) run. The stages are joined by BoundedQueues, so none runs ahead of
-// the next by more than `slack` items.
+// the next by more than `slack` items (or one per middle worker, where there are more workers than that).
+#include <algorithm>
 #include <cstddef>
 #include <exception>
 #include <memory>
@@ -25,9 +26,10 @@ void run_stages(size_t slack, size_t workers, Produce&& produce, Transform&& tra
   if (workers < 1) workers = 1;
   std::vector<std::unique_ptr<BoundedQueue<A>>> inputs;
   std::vector<std::unique_ptr<BoundedQueue<B>>> outputs;
+  const size_t per_worker = std::max<size_t>(1, slack / workers);  // `slack` in all, shared between the workers
   for (size_t w = 0; w < workers; ++w) {
-    inputs.push_back(std::make_unique<BoundedQueue<A>>(slack));
-    outputs.push_back(std::make_unique<BoundedQueue<B>>(slack));
+    inputs.push_back(std::make_unique<BoundedQueue<A>>(per_worker));
+    outputs.push_back(std::make_unique<BoundedQueue<B>>(per_worker));
   }
   std::exception_ptr error;
   std::mutex error_mutex;

@@ -39,10 +39,12 @@ std::string content_type_of(ImageFormat format) { return facts(format).content_t
 std::string encode_image(const cv::Mat& image, ImageFormat format) {
   if (image.empty() || image.depth() != CV_8U || (image.channels() != 1 && image.channels() != 3 && image.channels() != 4))
     throw std::invalid_argument("cannot encode the result: expected an 8-bit grey, BGR or BGRA image");
-  if (format == ImageFormat::Png) return encode_png(image);
-  const std::vector<int> params = format == ImageFormat::Jpg
-                                      ? std::vector<int>{cv::IMWRITE_JPEG_QUALITY, 90}
-                                      : std::vector<int>{cv::IMWRITE_WEBP_QUALITY, image.channels() == 4 ? 101 : 90};  // > 100: lossless
+  std::vector<int> params;
+  switch (format) {
+    case ImageFormat::Png: return encode_png(image);
+    case ImageFormat::Jpg: params = {cv::IMWRITE_JPEG_QUALITY, 90}; break;
+    case ImageFormat::Webp: params = {cv::IMWRITE_WEBP_QUALITY, image.channels() == 4 ? 101 : 90}; break;  // > 100: lossless
+  }
   std::vector<unsigned char> out;
   if (!cv::imencode(extension_of(format), image, out, params))
     throw std::runtime_error("cannot encode the result as " + extension_of(format));

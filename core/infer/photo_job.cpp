@@ -36,8 +36,9 @@ class PhotoJob {
     if (!(feather_.threshold > 0.f && feather_.threshold < 1.f))
       throw std::invalid_argument("--threshold " + std::to_string(feather_.threshold) + ": expected a value in (0, 1)");
     if (!(options.feather_px >= 0)) throw std::invalid_argument("--feather: expected >= 0 pixels");
-    background_ = options.background ? Background::parse(*options.background)
-                                     : Background::colour(cv::Scalar(255, 255, 255));
+    // One per worker: Background caches its last size, which two workers must not rewrite at once.
+    backgrounds_.assign(predictors.size(), options.background ? Background::parse(*options.background)
+                                                              : Background::colour(cv::Scalar(255, 255, 255)));
     std::error_code ec;
     fs::create_directories(options.out_dir, ec);
     if (!fs::is_directory(options.out_dir))
@@ -76,7 +77,8 @@ class PhotoJob {
   Rendered render(size_t worker, Decoded d) {
     Predictor& predictor = *predictors_[worker];
     Rendered out{std::move(d.result), {}};
-    capture_error(out.result, [&] { out.images = predict_and_compose(predictor, d.photo, out.result); });
+    capture_error(out.result,
+                  [&] { out.images = predict_and_compose(predictor, backgrounds_[worker], d.photo, out.result); });
     return out;
   }
 
@@ -108,8 +110,8 @@ class PhotoJob {
     }
   }
 
-  std::vector<std::pair<std::string, cv::Mat>> predict_and_compose(Predictor& predictor, const DecodedPhoto& photo,
-                                                                   PhotoResult& r) {
+  std::vector<std::pair<std::string, cv::Mat>> predict_and_compose(Predictor& predictor, const Background& background,
+                                                                   const DecodedPhoto& photo, PhotoResult& r) {
     const Prediction prediction = predictor.predict(photo.for_net, cv::Mat(), photo.size);
     r.timing.preprocess_ms = prediction.timing.preprocess_ms;
     r.timing.inference_ms = prediction.timing.inference_ms;
@@ -127,7 +129,7 @@ class PhotoJob {
       if (wants(chosen, PhotoEffect::Cutout)) images.emplace_back("cutout", cutout_rgba(bgr, alpha));
       cv::Mat replaced, blurred;
       if (wants(chosen, PhotoEffect::Replace)) {
-        replaced = replace_background(bgr, alpha, background_.at(bgr.size()), options_.harmonize);
+        replaced = replace_background(bgr, alpha, background.at(bgr.size()), options_.harmonize);
         images.emplace_back("replace", replaced);
       }
       if (wants(chosen, PhotoEffect::Blur)) {
@@ -144,7 +146,7 @@ class PhotoJob {
   const std::vector<Predictor*>& predictors_;
   const PhotoOptions& options_;
   FeatherOptions feather_;
-  Background background_ = Background::colour(cv::Scalar());
+  std::vector<Background> backgrounds_;
 };
 
 }  // namespace
@@ -172,7 +174,7 @@ std::vector<std::string> collect_photos(const std::vector<std::string>& inputs) 
 
 int photo_workers(int requested, size_t photos, int threads, const std::string& device) {
   if (requested < 0) throw std::invalid_argument("--workers " + std::to_string(requested) + ": expected >= 0");
-  if (requested > 0) return requested;
+  if (requested > 0) return static_cast<int>(std::min<size_t>(requested, std::max<size_t>(photos, 1)));
   const bool cpu = device.rfind("cuda", 0) != 0;
   return cpu && photos >= 4 && intra_op_thread_count(threads) >= 2 ? 2 : 1;
 }

@@ -68,7 +68,7 @@ struct PhotoSummary {
 };
 
 // How many inference workers run_photos should get for `photos` photos on `threads` intra-op threads (0 = the
-// usable cores) on `device`: `requested` when it is above 0; else two on the CPU for four photos or more and two
+// usable cores) on `device`: `requested` when it is above 0, at most one per photo; else two on the CPU for four photos or more and two
 // threads or more, one otherwise. A net's threads scale poorly (PortraitNet at 224 in oneDNN: 13.5 ms on one
 // thread, 8.1 on two), so two nets side by side on half the threads each get more photos through, and the
 // decoding and writing fill the cores' idle moments. Throws std::invalid_argument for a negative `requested`.

@@ -86,6 +86,37 @@ TEST_CASE("run_photos reports every photo in input order, a failure in its place
   CHECK_FALSE(fs::exists(dir / "out" / "p3_mask.png"));
 }
 
+TEST_CASE("run_photos with several workers: each its own background, the pictures of one worker", "[core][photo_job]") {
+  ScratchDir dir("photo_job_replace");
+  const std::string model = write_tiny_model(dir.path(), "prisma", kPrisma).onnx;
+  cv::Mat beach(90, 130, CV_8UC3);
+  cv::randu(beach, 0, 255);
+  REQUIRE(cv::imwrite((dir / "beach.png").string(), beach));
+  PredictorOptions one_thread;
+  one_thread.threads = 1;
+  std::vector<std::unique_ptr<Predictor>> copies;
+  for (int i = 0; i < 3; ++i) copies.push_back(open_predictor(model, one_thread));
+  // The photos differ in size, so the workers' backgrounds are rescaled photo after photo, at the same time.
+  PhotoOptions options = mask_photos_of(dir);
+  options.effect = PhotoEffect::Replace;
+  options.background = (dir / "beach.png").string();
+  const auto run = [&](std::vector<Predictor*> predictors, const std::string& out) {
+    options.out_dir = (dir / out).string();
+    for (int repeat = 0; repeat < 5; ++repeat) run_photos(predictors, options);
+  };
+  run({copies[0].get()}, "one");
+  run({copies[0].get(), copies[1].get(), copies[2].get()}, "three");
+  for (int i = 0; i < 7; ++i) {
+    if (i == 3) continue;
+    const std::string name = "p" + std::to_string(i) + "_replace.png";
+    INFO(name);
+    const cv::Mat a = cv::imread((dir / "one" / name).string()), b = cv::imread((dir / "three" / name).string());
+    REQUIRE_FALSE(a.empty());
+    REQUIRE(a.size() == b.size());
+    CHECK(cv::norm(a, b, cv::NORM_INF) == 0);
+  }
+}
+
 TEST_CASE("an exception from the result callback stops run_photos and reaches the caller", "[core][photo_job]") {
   ScratchDir dir("photo_job_throw");
   const std::string model = write_tiny_model(dir.path(), "prisma", kPrisma).onnx;
@@ -101,9 +132,11 @@ TEST_CASE("an exception from the result callback stops run_photos and reaches th
   CHECK_THROWS_WITH(run_photos({}, options), "run_photos: expected at least one predictor");
 }
 
-TEST_CASE("photo_workers: as asked, else two on the CPU for four photos or more and two threads or more",
+TEST_CASE("photo_workers: as asked (at most one per photo), else two on the CPU for four photos or more and two threads or more",
           "[core][photo_job]") {
-  CHECK(photo_workers(3, 1, 1, "cpu") == 3);
+  CHECK(photo_workers(3, 5, 1, "cpu") == 3);
+  CHECK(photo_workers(3, 2, 2, "cpu") == 2);  // no copy of the model without a photo to run
+  CHECK(photo_workers(3, 0, 2, "cpu") == 1);
   CHECK(photo_workers(0, 4, 2, "cpu") == 2);
   CHECK(photo_workers(0, 500, 16, "cpu") == 2);
   CHECK(photo_workers(0, 3, 2, "cpu") == 1);
