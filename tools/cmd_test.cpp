@@ -1,6 +1,5 @@
 // portraitseg test: cut the person out of photos (mask, cut-out, new or blurred background, preview) with
 // per-image timing. Logic lives in core/photo_runner; a photo that fails is reported and the exit is non-zero.
-#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -8,7 +7,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/common/runtime.h"
 #include "core/infer/photo_job.h"
 #include "tools/command.h"
 
@@ -65,9 +63,10 @@ int run_test_cmd(TestArgs& a, const Context& ctx, bool threshold_given) {
   PredictorOptions po;
   po.device = ctx.runtime.device;
   po.interpolation = parse_resize_interpolation(a.interpolation);
-  const int workers =
+  const PhotoWorkers plan =
       photo_workers(a.workers, collect_photos(a.photo.inputs).size(), ctx.runtime.threads, ctx.runtime.device);
-  if (workers > 1) po.threads = std::max(1, intra_op_thread_count(ctx.runtime.threads) / workers);
+  const int workers = plan.count;
+  po.threads = plan.threads;
   std::vector<std::unique_ptr<Predictor>> copies;
   std::vector<Predictor*> predictors;
   for (int i = 0; i < workers; ++i) predictors.push_back(copies.emplace_back(open_predictor(a.model, po)).get());

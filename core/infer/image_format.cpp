@@ -37,7 +37,7 @@ std::string extension_of(ImageFormat format) { return facts(format).extension; }
 std::string content_type_of(ImageFormat format) { return facts(format).content_type; }
 
 std::string encode_image(const cv::Mat& image, ImageFormat format) {
-  if (image.empty() || image.depth() != CV_8U || (image.channels() != 1 && image.channels() != 3 && image.channels() != 4))
+  if (!is_8bit_picture(image))
     throw std::invalid_argument("cannot encode the result: expected an 8-bit grey, BGR or BGRA image");
   std::vector<int> params;
   switch (format) {

@@ -73,12 +73,10 @@ class PhotoJob {
     return d;
   }
 
-  // On inference worker `worker`, which runs its own predictor.
+  // On inference worker `worker`, with its own predictor and background.
   Rendered render(size_t worker, Decoded d) {
-    Predictor& predictor = *predictors_[worker];
     Rendered out{std::move(d.result), {}};
-    capture_error(out.result,
-                  [&] { out.images = predict_and_compose(predictor, backgrounds_[worker], d.photo, out.result); });
+    capture_error(out.result, [&] { out.images = predict_and_compose(worker, d.photo, out.result); });
     return out;
   }
 
@@ -110,9 +108,9 @@ class PhotoJob {
     }
   }
 
-  std::vector<std::pair<std::string, cv::Mat>> predict_and_compose(Predictor& predictor, const Background& background,
-                                                                   const DecodedPhoto& photo, PhotoResult& r) {
-    const Prediction prediction = predictor.predict(photo.for_net, cv::Mat(), photo.size);
+  std::vector<std::pair<std::string, cv::Mat>> predict_and_compose(size_t worker, const DecodedPhoto& photo,
+                                                                   PhotoResult& r) {
+    const Prediction prediction = predictors_[worker]->predict(photo.for_net, cv::Mat(), photo.size);
     r.timing.preprocess_ms = prediction.timing.preprocess_ms;
     r.timing.inference_ms = prediction.timing.inference_ms;
     r.timing.postprocess_ms = prediction.timing.postprocess_ms;
@@ -129,7 +127,7 @@ class PhotoJob {
       if (wants(chosen, PhotoEffect::Cutout)) images.emplace_back("cutout", cutout_rgba(bgr, alpha));
       cv::Mat replaced, blurred;
       if (wants(chosen, PhotoEffect::Replace)) {
-        replaced = replace_background(bgr, alpha, background.at(bgr.size()), options_.harmonize);
+        replaced = replace_background(bgr, alpha, backgrounds_[worker].at(bgr.size()), options_.harmonize);
         images.emplace_back("replace", replaced);
       }
       if (wants(chosen, PhotoEffect::Blur)) {
@@ -172,11 +170,17 @@ std::vector<std::string> collect_photos(const std::vector<std::string>& inputs) 
   return out;
 }
 
-int photo_workers(int requested, size_t photos, int threads, const std::string& device) {
+PhotoWorkers photo_workers(int requested, size_t photos, int threads, const std::string& device) {
   if (requested < 0) throw std::invalid_argument("--workers " + std::to_string(requested) + ": expected >= 0");
-  if (requested > 0) return static_cast<int>(std::min<size_t>(requested, std::max<size_t>(photos, 1)));
+  const int cores = intra_op_thread_count(threads);
   const bool cpu = device.rfind("cuda", 0) != 0;
-  return cpu && photos >= 4 && intra_op_thread_count(threads) >= 2 ? 2 : 1;
+  PhotoWorkers w;
+  if (requested > 0)
+    w.count = static_cast<int>(std::min<size_t>(requested, std::max<size_t>(photos, 1)));
+  else
+    w.count = cpu && photos >= 4 && cores >= 2 ? 2 : 1;
+  if (w.count > 1) w.threads = std::max(1, cores / w.count);
+  return w;
 }
 
 PhotoSummary run_photos(const std::vector<Predictor*>& predictors, const PhotoOptions& options,

@@ -67,18 +67,25 @@ struct PhotoSummary {
   double seconds = 0;  // wall time of the whole run, the model's first inference included
 };
 
-// How many inference workers run_photos should get for `photos` photos on `threads` intra-op threads (0 = the
-// usable cores) on `device`: `requested` when it is above 0, at most one per photo; else two on the CPU for four photos or more and two
-// threads or more, one otherwise. A net's threads scale poorly (PortraitNet at 224 in oneDNN: 13.5 ms on one
-// thread, 8.1 on two), so two nets side by side on half the threads each get more photos through, and the
-// decoding and writing fill the cores' idle moments. Throws std::invalid_argument for a negative `requested`.
-int photo_workers(int requested, size_t photos, int threads, const std::string& device);
+// The inference workers of run_photos and the intra-op threads each opens its predictor with
+// (PredictorOptions::threads).
+struct PhotoWorkers {
+  int count = 1;
+  int threads = 0;  // with several workers an equal share of the process's (rounded down, at least 1); else 0 = its
+};
+
+// The workers for `photos` photos on `threads` intra-op threads (0 = the usable cores) on `device`: `requested`
+// when it is above 0, at most one per photo; else two on the CPU for four photos or more and two threads or more,
+// one otherwise. A net's threads scale poorly (PortraitNet at 224 in oneDNN: 13.5 ms on one thread, 8.1 on two),
+// so two nets side by side on half the threads each get more photos through, and the decoding and writing fill the
+// cores' idle moments. Throws std::invalid_argument for a negative `requested`.
+PhotoWorkers photo_workers(int requested, size_t photos, int threads, const std::string& device);
 
 // Processes every photo, handing each result to `on_result` as it is done, in input order, on a thread of its
 // own. Decoding, the nets and writing run on threads of their own, so they overlap from one photo to the next:
 // one inference worker per predictor (copies of one model, each opened with its share of the threads:
-// PredictorOptions::threads), photo i on worker i % workers. None is kept: a
-// directory of any size runs in the memory of a few photos and the list of its paths. Throws
+// PredictorOptions::threads), photo i on worker i % workers. None is kept: a directory of any size runs in the
+// memory of a few photos and the list of its paths. Throws
 // std::invalid_argument for bad options (threshold outside (0, 1), negative feather, malformed colour, no
 // predictor) and std::runtime_error for an unreadable background, an output directory that cannot be created, or
 // no photo to process, before any photo is processed. Per-photo failures are results.

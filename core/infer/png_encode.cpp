@@ -60,8 +60,13 @@ struct CompressorDeleter {
 
 }  // namespace
 
+bool is_8bit_picture(const cv::Mat& image) {
+  const int ch = image.channels();
+  return !image.empty() && image.depth() == CV_8U && (ch == 1 || ch == 3 || ch == 4);
+}
+
 std::string encode_png(const cv::Mat& image) {
-  if (image.empty() || image.depth() != CV_8U || (image.channels() != 1 && image.channels() != 3 && image.channels() != 4))
+  if (!is_8bit_picture(image))
     throw std::invalid_argument("PNG encoding: expected a non-empty 8-bit grey, BGR or BGRA image");
   const int ch = image.channels();
   const std::vector<unsigned char> raw = filtered_rows(image);

@@ -8,6 +8,9 @@
 
 namespace pseg {
 
+// A non-empty 8-bit grey, BGR or BGRA image: what encode_png (and encode_image, core/infer/image_format.h) take.
+bool is_8bit_picture(const cv::Mat& image);
+
 // `image`: 8-bit grey, BGR or BGRA (OpenCV's order), any size from 1x1. Returns the bytes of a PNG of colour type
 // grey, RGB or RGBA that decodes to exactly these pixels. Throws std::invalid_argument for any other type or an
 // empty image.

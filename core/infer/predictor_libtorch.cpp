@@ -33,8 +33,8 @@ class LibTorchPredictor : public Predictor {
 
   cv::Mat infer(const cv::Mat& blob) override {
     check_input_blob(blob, meta());
-    // Inference mode, not just no-grad: no version counters or view tracking on the activations.
     use_torch_threads(options().threads);
+    // Inference mode, not just no-grad: no version counters or view tracking on the activations.
     c10::InferenceMode inference;
     return blob_from_tensor(foreground_probability(net_->forward(tensor_from_blob(blob, device_)).mask_logits));
   }

@@ -7,6 +7,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include <fstream>
+#include <utility>
 #include <stdexcept>
 
 #include "core/infer/effects.h"
@@ -134,13 +135,18 @@ TEST_CASE("an exception from the result callback stops run_photos and reaches th
 
 TEST_CASE("photo_workers: as asked (at most one per photo), else two on the CPU for four photos or more and two threads or more",
           "[core][photo_job]") {
-  CHECK(photo_workers(3, 5, 1, "cpu") == 3);
-  CHECK(photo_workers(3, 2, 2, "cpu") == 2);  // no copy of the model without a photo to run
-  CHECK(photo_workers(3, 0, 2, "cpu") == 1);
-  CHECK(photo_workers(0, 4, 2, "cpu") == 2);
-  CHECK(photo_workers(0, 500, 16, "cpu") == 2);
-  CHECK(photo_workers(0, 3, 2, "cpu") == 1);
-  CHECK(photo_workers(0, 4, 1, "cpu") == 1);
-  CHECK(photo_workers(0, 40, 2, "cuda:0") == 1);
+  const auto plan = [](int requested, size_t photos, int threads, const char* device) {
+    const PhotoWorkers w = photo_workers(requested, photos, threads, device);
+    return std::pair{w.count, w.threads};
+  };
+  CHECK(plan(3, 5, 1, "cpu") == std::pair{3, 1});  // at least one thread each
+  CHECK(plan(3, 5, 7, "cpu") == std::pair{3, 2});
+  CHECK(plan(3, 2, 2, "cpu") == std::pair{2, 1});  // no copy of the model without a photo to run
+  CHECK(plan(3, 0, 2, "cpu") == std::pair{1, 0});
+  CHECK(plan(0, 4, 2, "cpu") == std::pair{2, 1});
+  CHECK(plan(0, 500, 16, "cpu") == std::pair{2, 8});
+  CHECK(plan(0, 3, 2, "cpu") == std::pair{1, 0});  // one worker keeps the process's threads
+  CHECK(plan(0, 4, 1, "cpu") == std::pair{1, 0});
+  CHECK(plan(0, 40, 2, "cuda:0") == std::pair{1, 0});
   CHECK_THROWS_WITH(photo_workers(-1, 4, 2, "cpu"), "--workers -1: expected >= 0");
 }
