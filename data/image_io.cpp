@@ -10,6 +10,9 @@
 #include <fstream>
 #include <stdexcept>
 #include <unordered_map>
+#include <utility>
+
+#include "data/jpeg_decode.h"
 
 namespace pseg {
 namespace {
@@ -26,6 +29,19 @@ void check_complete(const std::string& path, const std::vector<unsigned char>& b
     if (!tail_contains(b, {0xFF, 0xD9}, 64)) throw std::runtime_error(path + ": truncated JPEG (no end-of-image marker)");
   } else if (b.size() >= 4 && std::equal(png_sig.begin(), png_sig.end(), b.begin())) {
     if (!tail_contains(b, {'I', 'E', 'N', 'D'}, 64)) throw std::runtime_error(path + ": truncated PNG (no IEND chunk)");
+  }
+}
+
+// The scale at which libjpeg decodes a JPEG straight to BGR for these flags (colour, full size or reduced), or 0
+// where cv::imdecode does what they ask (other files, grey, unchanged).
+int jpeg_scale(const std::vector<unsigned char>& b, int imread_flags) {
+  if (b.size() < 3 || b[0] != 0xFF || b[1] != 0xD8 || b[2] != 0xFF) return 0;
+  switch (imread_flags) {
+    case cv::IMREAD_COLOR: return 1;
+    case cv::IMREAD_REDUCED_COLOR_2: return 2;
+    case cv::IMREAD_REDUCED_COLOR_4: return 4;
+    case cv::IMREAD_REDUCED_COLOR_8: return 8;
+    default: return 0;
   }
 }
 
@@ -126,8 +142,11 @@ cv::Mat decode_image(const std::vector<unsigned char>& bytes, int imread_flags, 
   check_complete(what, bytes);
   check_pixel_count(what, bytes);
   cv::Mat m;
+  if (const int scale = jpeg_scale(bytes, imread_flags); scale > 0) {
+    if (auto decoded = decode_jpeg_bgr(bytes, scale, what)) m = std::move(*decoded);
+  }
   try {
-    m = cv::imdecode(bytes, imread_flags);
+    if (m.empty()) m = cv::imdecode(bytes, imread_flags);
   } catch (const cv::Exception& e) {
     throw std::runtime_error(what + ": cannot decode image (" + e.err + ")");
   }

@@ -24,8 +24,9 @@ bool is_supported_image(const std::vector<unsigned char>& bytes);
 // too short or malformed to say.
 std::optional<cv::Size> image_header_size(const std::vector<unsigned char>& bytes);
 
-// Decodes an image file's bytes with cv::imdecode after the checks below; `what` names the file in errors.
-// Files of other formats are refused.
+// Decodes an image file's bytes with cv::imdecode after the checks below, colour JPEGs (full size or reduced) with
+// libjpeg directly (data/jpeg_decode.h: the same pixels, faster); `what` names the file in errors. Files of other
+// formats are refused.
 // JPEG and PNG files are first checked for their end marker (EOI / IEND), because OpenCV decodes a truncated JPEG
 // into a partly grey image without failing; images over kMaxImagePixels are refused from their header.
 cv::Mat decode_image(const std::vector<unsigned char>& bytes, int imread_flags, const std::string& what);

@@ -12,8 +12,8 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler libgloo-dev libopenblas0-openmp libhdf5-dev libflatbuffers-dev
   # the onednn inference engine (core/onnx_exec/onednn_net.cpp)
   libdnnl-dev
-  # portraitseg serve: the HTTP library; the PNG encoder of test's and serve's pictures
-  libcpp-httplib-dev libdeflate-dev
+  # portraitseg serve: the HTTP library; the PNG encoder of test's and serve's pictures; the JPEG decoder of photos
+  libcpp-httplib-dev libdeflate-dev libjpeg62-turbo-dev
   # scripts/sanitize.sh and scripts/fuzz.sh: clang with its sanitizer and libFuzzer runtimes
   clang-14 libclang-rt-14-dev lld-14
   # independent checkers used by tests

@@ -64,6 +64,18 @@ cv::Mat feathered_alpha(const cv::Mat& probability, const FeatherOptions& option
   return alpha;
 }
 
+double foreground_fraction(const cv::Mat& probability, float threshold) {
+  if (probability.type() != CV_32FC1 || probability.empty())
+    throw std::invalid_argument("foreground_fraction: expected a non-empty CV_32FC1 probability map");
+  // Counted row by row: `probability > threshold` would build a mask of the photo's size first.
+  size_t above = 0;
+  for (int y = 0; y < probability.rows; ++y) {
+    const float* p = probability.ptr<float>(y);
+    for (int x = 0; x < probability.cols; ++x) above += p[x] > threshold;
+  }
+  return static_cast<double>(above) / static_cast<double>(probability.total());
+}
+
 cv::Mat to_mask8(const cv::Mat& map) {
   cv::Mat out;
   map.convertTo(out, CV_8U, 255.0);  // saturating, rounds to nearest
@@ -72,11 +84,10 @@ cv::Mat to_mask8(const cv::Mat& map) {
 
 cv::Mat cutout_rgba(const cv::Mat& bgr, const cv::Mat& alpha) {
   check_alpha(bgr, alpha, "cutout");
-  std::vector<cv::Mat> planes;
-  cv::split(bgr, planes);
-  planes.push_back(to_mask8(alpha));
-  cv::Mat out;
-  cv::merge(planes, out);
+  const cv::Mat sources[] = {bgr, to_mask8(alpha)};
+  cv::Mat out(bgr.size(), CV_8UC4);
+  const int from_to[] = {0, 0, 1, 1, 2, 2, 3, 3};  // B, G, R, then alpha
+  cv::mixChannels(sources, 2, &out, 1, from_to, 4);
   return out;
 }
 

@@ -22,6 +22,10 @@ constexpr float kAlphaBand = 0.15f;
 // or a threshold outside (0, 1).
 cv::Mat feathered_alpha(const cv::Mat& probability, const FeatherOptions& options);
 
+// The fraction of a CV_32FC1 probability map's pixels above `threshold` (what `test` and `serve` report as the
+// person's share of the photo). Throws std::invalid_argument for another type or an empty map.
+double foreground_fraction(const cv::Mat& probability, float threshold);
+
 // A probability or alpha map as an 8-bit single-channel image (round(255 * p)).
 cv::Mat to_mask8(const cv::Mat& map);
 

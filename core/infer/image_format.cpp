@@ -6,8 +6,6 @@
 #include <stdexcept>
 #include <vector>
 
-#include "core/infer/png_encode.h"
-
 namespace pseg {
 namespace {
 
@@ -36,12 +34,12 @@ std::string extension_of(ImageFormat format) { return facts(format).extension; }
 
 std::string content_type_of(ImageFormat format) { return facts(format).content_type; }
 
-std::string encode_image(const cv::Mat& image, ImageFormat format) {
+std::string encode_image(const cv::Mat& image, ImageFormat format, PngCompression png) {
   if (!is_8bit_picture(image))
     throw std::invalid_argument("cannot encode the result: expected an 8-bit grey, BGR or BGRA image");
   std::vector<int> params;
   switch (format) {
-    case ImageFormat::Png: return encode_png(image);
+    case ImageFormat::Png: return encode_png(image, png);
     case ImageFormat::Jpg: params = {cv::IMWRITE_JPEG_QUALITY, 90}; break;
     case ImageFormat::Webp: params = {cv::IMWRITE_WEBP_QUALITY, image.channels() == 4 ? 101 : 90}; break;  // > 100: lossless
   }

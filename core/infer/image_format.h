@@ -1,5 +1,5 @@
 #pragma once
-// The picture formats `test` writes and `serve` answers in, each with its one encoding: PNG (libdeflate:
+// The picture formats `test` writes and `serve` answers in, each with its one encoding: PNG (small or fast:
 // core/infer/png_encode.h), JPEG (quality 90), WebP (quality 90, or lossless for a picture with alpha, which it
 // then keeps exactly).
 #include <opencv2/core.hpp>
@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "core/infer/png_encode.h"
 
 namespace pseg {
 
@@ -17,9 +19,9 @@ std::optional<ImageFormat> image_format_named(const std::string& name);
 // ".png", ".jpg", ".webp"
 std::string extension_of(ImageFormat format);
 std::string content_type_of(ImageFormat format);
-// `image` (8-bit grey, BGR or BGRA) encoded in `format`. Throws std::runtime_error naming the format when it
-// cannot be encoded, std::invalid_argument for an image of another type.
-std::string encode_image(const cv::Mat& image, ImageFormat format);
+// `image` (8-bit grey, BGR or BGRA) encoded in `format`, a PNG compressed as `png` says. Throws std::runtime_error
+// naming the format when it cannot be encoded, std::invalid_argument for an image of another type.
+std::string encode_image(const cv::Mat& image, ImageFormat format, PngCompression png = PngCompression::Small);
 
 // `asked`, or PNG where `asked` cannot hold `picture`: JPEG has no alpha, and WebP no side over 16383 pixels.
 ImageFormat format_that_holds(ImageFormat asked, const cv::Mat& picture);

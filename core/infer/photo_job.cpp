@@ -88,7 +88,7 @@ class PhotoJob {
         // The mask is data and stays exact; a picture the format cannot hold stays PNG too.
         const ImageFormat format = kind == "mask" ? ImageFormat::Png : format_that_holds(options_.format, image);
         const std::string out = (fs::path(options_.out_dir) / (stem + "_" + kind + extension_of(format))).string();
-        write_file_atomic(out, encode_image(image, format));
+        write_file_atomic(out, encode_image(image, format, options_.png));
         r.result.outputs[kind] = out;
       }
       r.result.timing.write_ms = ms_since(t0);
@@ -115,7 +115,7 @@ class PhotoJob {
     r.timing.inference_ms = prediction.timing.inference_ms;
     r.timing.postprocess_ms = prediction.timing.postprocess_ms;
     const cv::Mat& probability = prediction.probability;
-    r.foreground = cv::countNonZero(probability > feather_.threshold) / static_cast<double>(probability.total());
+    r.foreground = foreground_fraction(probability, feather_.threshold);
 
     const auto t0 = Clock::now();
     const PhotoEffect chosen = options_.effect;

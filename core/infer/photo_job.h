@@ -33,6 +33,7 @@ struct PhotoOptions {
   double feather_px = 3;
   bool full_decode = false;  // never decode a large JPEG at a reduced size for the net (core/infer/photo_decode.h)
   ImageFormat format = ImageFormat::Png;  // of the pictures; the mask, and what a format cannot hold, stay PNG
+  PngCompression png = PngCompression::Small;  // of the PNG pictures (core/infer/png_encode.h)
 };
 
 struct PhotoTiming {

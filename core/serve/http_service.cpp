@@ -216,8 +216,7 @@ struct HttpService::Impl {
                           {"width", photo.size.width},
                           {"height", photo.size.height},
                           {"threshold", threshold},
-                          {"foreground", cv::countNonZero(probability > threshold) /
-                                             static_cast<double>(probability.total())},
+                          {"foreground", foreground_fraction(probability, threshold)},
                           {"mask", base64_encode(encode_image(to_mask8(probability), ImageFormat::Png))}};
       if (o.probability) {
         const cv::Mat p32 = probability.isContinuous() ? probability : probability.clone();

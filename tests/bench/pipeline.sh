@@ -6,7 +6,7 @@
 #  - 20 photos in one call: median over RUNS calls of the wall time per photo (decode, nets and writing overlap on
 #    their threads), with test's default inference workers (2 on 2 threads) and with --workers 1.
 # Overhead = (time per photo - net alone) / net alone, for the mask (the photo decoded as `test` decodes it, and with
-# --full-decode) and the cut-out.
+# --full-decode) and the cut-out (as compact PNGs and with --compression fast).
 #   tests/bench/pipeline.sh [PORTRAITSEG_BINARY] [RESULTS_DIR]
 # Environment: THREADS (2), RUNS (5). A benchmark: run it on an idle machine.
 set -uo pipefail
@@ -25,15 +25,17 @@ engine="$("$bin" test --model "$out/portrait_net.onnx" "$one" --effect mask --ou
 "$bin" bench --model "$out/portrait_net.onnx" --engine "$engine" --threads "$threads" --runs 50 --json --quiet \
   > "$out/bench_before.json" || exit 1
 # Each variant: the effect, then test's options ("full" adds --full-decode: the JPEG decoded at full size; "1w" one
-# inference worker, the same as the default for one photo, so it has no one-photo row). The variants take turns in
-# each round, so that a drift in the machine's speed spreads over all of them.
-variants="mask mask_1w mask_full cutout cutout_1w"
+# inference worker, the same as the default for one photo, so it has no one-photo row; "fast" adds
+# --compression fast). The variants take turns in each round, so that a drift in the machine's speed spreads over
+# all of them.
+variants="mask mask_1w mask_full cutout cutout_1w cutout_fast"
 for variant in $variants; do rm -f "$out/one_$variant.jsonl" "$out/dir_$variant.jsonl"; done
 for round in $(seq "$runs"); do
   for variant in $variants; do
     effect="${variant%_*}"
     flags="--effect $effect"
     [ "$variant" = mask_full ] && flags="$flags --full-decode"
+    [ "$variant" = cutout_fast ] && flags="$flags --compression fast"
     [ "$variant" = "${effect}_1w" ] && flags="$flags --workers 1"
     if [ "$variant" != "${effect}_1w" ]; then
       "$bin" test --model "$out/portrait_net.onnx" "$one" $flags --out "$out/one" --threads "$threads" --json --quiet \
@@ -56,8 +58,8 @@ print("date %s, %s threads, PortraitNet 224 in %s, 1152x896 JPEG; net alone (ben
 print("| effect | run | " + " | ".join(stages) + " | per photo | overhead over the net alone |")
 print("|---|---|" + "---:|" * (len(stages) + 2))
 names = {"mask": "mask", "mask_1w": "mask, --workers 1", "mask_full": "mask, --full-decode", "cutout": "cutout",
-         "cutout_1w": "cutout, --workers 1"}
-for variant in ["mask", "mask_1w", "mask_full", "cutout", "cutout_1w"]:
+         "cutout_1w": "cutout, --workers 1", "cutout_fast": "cutout, --compression fast"}
+for variant in ["mask", "mask_1w", "mask_full", "cutout", "cutout_1w", "cutout_fast"]:
     if not variant.endswith("_1w"):
         one = [json.loads(l)["images"][0]["timing_ms"] for l in open("%s/one_%s.jsonl" % (out, variant))]
         med = {s: statistics.median(t[s] for t in one) for s in stages}

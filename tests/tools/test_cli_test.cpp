@@ -13,7 +13,7 @@
 #include "core/infer/effects.h"
 #include "core/infer/predictor.h"
 #include "data/synth.h"
-#include "tests/core/infer/exif_test_util.h"
+#include "tests/data/exif_test_util.h"
 #include "tests/tools/inference_test_util.h"
 
 using namespace pseg;
@@ -360,7 +360,8 @@ TEST_CASE("cli test: bad input is reported, the other photos are still processed
   }
 }
 
-TEST_CASE("cli test: two inference workers write what one writes, in input order", "[tools][test]") {
+TEST_CASE("cli test: two inference workers, and fast PNGs, write what one worker writes, in input order",
+          "[tools][test]") {
   ScratchDir dir("cli_test_workers");
   const std::string model = export_untrained(dir, "prisma", {{"net", "prisma_net"}}).string() + ".onnx";
   for (int i = 0; i < 7; ++i) write_photo(dir / "in" / ("p" + std::to_string(i) + ".png"), 40 + i);
@@ -374,6 +375,7 @@ TEST_CASE("cli test: two inference workers write what one writes, in input order
   };
   const json one = run("one", "--workers 1 --threads 1");
   const json two = run("two", "--threads 2");  // the default for 4 photos or more on 2 threads: 2 workers
+  run("fast", "--workers 1 --threads 1 --compression fast");
   CHECK(one["workers"] == 1);
   CHECK(two["workers"] == 2);
   REQUIRE(two["images"].size() == 7);
@@ -381,20 +383,27 @@ TEST_CASE("cli test: two inference workers write what one writes, in input order
     const std::string stem = "p" + std::to_string(i);
     INFO(stem);
     CHECK(fs::path(two["images"][i]["input"].get<std::string>()).stem() == stem);
-    for (const char* kind : {"mask", "cutout"}) {
-      const cv::Mat a = cv::imread((dir / "one" / (stem + "_" + kind + ".png")).string(), cv::IMREAD_UNCHANGED);
-      const cv::Mat b = cv::imread((dir / "two" / (stem + "_" + kind + ".png")).string(), cv::IMREAD_UNCHANGED);
+    for (const char* kind : {"mask", "cutout", "replace", "blur", "preview"}) {
+      INFO(kind);
+      const std::string name = stem + "_" + kind + ".png";
+      const cv::Mat a = cv::imread((dir / "one" / name).string(), cv::IMREAD_UNCHANGED);
       REQUIRE_FALSE(a.empty());
-      REQUIRE(a.size() == b.size());
-      CHECK(cv::norm(a, b, cv::NORM_INF) == 0);
+      for (const char* other : {"two", "fast"}) {
+        const cv::Mat b = cv::imread((dir / other / name).string(), cv::IMREAD_UNCHANGED);
+        REQUIRE(a.size() == b.size());
+        REQUIRE(a.type() == b.type());
+        CHECK(cv::norm(a, b, cv::NORM_INF) == 0);
+      }
     }
   }
-  for (const char* bad : {"-1", "65", "two"}) {
+  const std::vector<std::pair<std::string, std::string>> bad_values{
+      {"--workers", "-1"}, {"--workers", "65"}, {"--workers", "two"}, {"--compression", "best"}};
+  for (const auto& [option, bad] : bad_values) {
     const auto r = run_cli("test --model " + shell_arg(model) + " " + shell_arg(dir / "in") + " --out " +
-                           shell_arg(dir / "bad") + " --workers " + bad);
+                           shell_arg(dir / "bad") + " " + option + " " + bad);
     INFO(r.out);
     CHECK(r.exit_code == 2);
-    CHECK_THAT(r.out, Catch::Matchers::Contains("--workers"));
+    CHECK_THAT(r.out, Catch::Matchers::Contains(option));
   }
 }
 

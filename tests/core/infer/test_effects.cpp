@@ -128,6 +128,31 @@ TEST_CASE("cut-out: colour untouched, alpha channel equals the feathered mask", 
   CHECK(cv::norm(read, rgba, cv::NORM_INF) == 0);
 }
 
+TEST_CASE("cut-out of a view: the view's own pixels", "[core][effects]") {
+  const cv::Mat big = noise_image(cv::Size(80, 60), 3);
+  const cv::Mat view = big(cv::Rect(5, 7, 41, 29));
+  const cv::Mat a(view.size(), CV_32FC1, cv::Scalar(0.5));
+  const cv::Mat rgba = cutout_rgba(view, a);
+  cv::Mat expected;
+  cv::cvtColor(view, expected, cv::COLOR_BGR2BGRA);
+  std::vector<cv::Mat> planes;
+  cv::split(expected, planes);
+  planes[3].setTo(128);  // round(255 * 0.5)
+  cv::merge(planes, expected);
+  CHECK(cv::norm(rgba, expected, cv::NORM_INF) == 0);
+}
+
+TEST_CASE("foreground fraction: pixels strictly above the threshold, by hand", "[core][effects]") {
+  const cv::Mat p = (cv::Mat_<float>(3, 4) << 0.1f, 0.5f, 0.51f, 0.9f,  //
+                     1.0f, 0.0f, 0.49f, 0.5f,                          //
+                     0.7f, 0.6f, 0.2f, 0.3f);
+  CHECK(foreground_fraction(p, 0.5f) == Approx(5.0 / 12));
+  CHECK(foreground_fraction(p, 0.05f) == Approx(11.0 / 12));  // all but the 0
+  CHECK(foreground_fraction(p(cv::Rect(2, 0, 2, 2)), 0.5f) == Approx(2.0 / 4));  // a view
+  CHECK_THROWS_AS(foreground_fraction(cv::Mat(), 0.5f), std::invalid_argument);
+  CHECK_THROWS_AS(foreground_fraction(cv::Mat(2, 2, CV_8UC1, cv::Scalar(200)), 0.5f), std::invalid_argument);
+}
+
 TEST_CASE("replace and blur leave the person's pixels unchanged where alpha is 1", "[core][effects]") {
   const cv::Size size(80, 60);
   const cv::Mat img = noise_image(size, 2);

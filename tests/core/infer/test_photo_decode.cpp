@@ -6,7 +6,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/infer/photo_decode.h"
-#include "tests/core/infer/exif_test_util.h"
+#include "tests/data/exif_test_util.h"
 #include "tests/core/predictor_test_util.h"
 
 using namespace pseg;

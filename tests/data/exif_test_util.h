@@ -1,5 +1,6 @@
 #pragma once
-// JPEG bytes with an EXIF orientation, for the tests of photos decoded as shown (core/infer/photo_decode.h).
+// JPEG bytes with an EXIF orientation, for the tests of photos decoded as shown (data/jpeg_decode.h,
+// core/infer/photo_decode.h).
 #include <vector>
 
 namespace pseg::test {

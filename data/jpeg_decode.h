@@ -1,0 +1,27 @@
+#pragma once
+// JPEG files decoded straight through libjpeg(-turbo) into BGR rows, at full size or 1/2, 1/4 or 1/8 of it (the
+// scaled inverse DCT), then turned by their EXIF orientation as OpenCV turns them: the same pixels as cv::imdecode
+// in about half its time at full size (4.3 against 7.9 ms for a 1-megapixel photo, docs/performance.md).
+// decode_image (data/image_io.h) decodes colour JPEGs with it.
+#include <opencv2/core.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pseg {
+
+// The orientation (1 to 8) in the EXIF segment (APP1) of a JPEG before its first scan; 1 when there is none or it
+// cannot be read.
+int jpeg_exif_orientation(const std::vector<unsigned char>& jpeg);
+
+// `image` turned from its stored to its shown orientation (`orientation` as in EXIF; others leave it as it is).
+cv::Mat apply_exif_orientation(const cv::Mat& image, int orientation);
+
+// `jpeg` decoded to 8-bit BGR at 1/`scale` (1, 2, 4 or 8) of its size and turned by its EXIF orientation; nullopt
+// for four-channel (CMYK, YCCK) files, which libjpeg does not turn into BGR. Throws std::invalid_argument for
+// another scale and std::runtime_error "<what>: cannot decode image (<libjpeg's reason>)" for a file libjpeg
+// cannot decode.
+std::optional<cv::Mat> decode_jpeg_bgr(const std::vector<unsigned char>& jpeg, int scale, const std::string& what);
+
+}  // namespace pseg
