@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "core/common/simd.h"
+#include "core/onnx_exec/buffer_arena.h"
 #include "core/onnx_exec/fused_graph.h"
 #include "core/onnx_exec/onnx_attrs.h"
 
@@ -155,6 +156,7 @@ PSEG_MULTIVERSION void softmax_pixels(const float* in, float* out, int64_t count
 }  // namespace
 
 struct OnednnNet::Impl {
+  BufferArena arena;  // first, so that it outlives every memory over it
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
   dnnl::stream stream{engine};
   FusedGraph graph;
@@ -179,7 +181,8 @@ struct OnednnNet::Impl {
     output = in_layout(graph.output, plain_desc(output_dims));
   }
 
-  memory new_memory(const memory::desc& d) { return memory(d, engine); }
+  // A buffer for a value or packed weights, from the arena.
+  memory new_memory(const memory::desc& d) { return memory(d, engine, arena.allocate(d.get_size())); }
 
   // A convolution's weight (input 1), which must be a constant.
   const GraphConstant& weight_of(const FusedNode& n) const {

@@ -1,0 +1,57 @@
+#include "core/onnx_exec/buffer_arena.h"
+
+#include <sys/mman.h>
+
+#include <cstdint>
+#include <new>
+#include <utility>
+
+namespace pseg {
+namespace {
+
+constexpr size_t kHugePage = size_t{2} << 20;
+constexpr size_t kBlock = size_t{32} << 20;  // most nets' activations fit in one or two
+constexpr size_t kAlign = 64;
+
+size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
+
+}  // namespace
+
+BufferArena::BufferArena(BufferArena&& other) noexcept : blocks_(std::exchange(other.blocks_, {})) {}
+
+BufferArena& BufferArena::operator=(BufferArena&& other) noexcept {
+  if (this != &other) {
+    release();
+    blocks_ = std::exchange(other.blocks_, {});
+  }
+  return *this;
+}
+
+BufferArena::~BufferArena() { release(); }
+
+void BufferArena::release() {
+  for (const Block& b : blocks_) munmap(b.mapping, b.mapped);
+  blocks_.clear();
+}
+
+void* BufferArena::allocate(size_t bytes) {
+  bytes = round_up(bytes > 0 ? bytes : 1, kAlign);
+  if (blocks_.empty() || blocks_.back().size - blocks_.back().used < bytes) {
+    Block b;
+    b.size = round_up(bytes > kBlock ? bytes : kBlock, kHugePage);
+    b.mapped = b.size + kHugePage;  // room to align the start to a huge page
+    b.mapping = mmap(nullptr, b.mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (b.mapping == MAP_FAILED) throw std::bad_alloc();
+    b.begin = reinterpret_cast<char*>(round_up(reinterpret_cast<uintptr_t>(b.mapping), kHugePage));
+#ifdef MADV_HUGEPAGE
+    madvise(b.begin, b.size, MADV_HUGEPAGE);  // a hint: without huge pages the block works in small ones
+#endif
+    blocks_.push_back(b);
+  }
+  Block& b = blocks_.back();
+  void* p = b.begin + b.used;
+  b.used += bytes;
+  return p;
+}
+
+}  // namespace pseg
