@@ -187,7 +187,7 @@ struct HttpService::Impl {
           render_remove(photo.full, prediction.probability, o, o.threshold.value_or(p.meta().threshold), background);
       const double effects_ms = ms_since(t0);
       t0 = Clock::now();
-      Reply reply{200, content_type_of(o.format), encode_image(image, o.format), {}};
+      Reply reply{200, content_type_of(o.format), encode_image(image, o.format, o.png), {}};
       const double encode_ms = ms_since(t0);
       reply.headers.emplace("Server-Timing", server_timing({{"decode", decode_ms},
                                                             {"preprocess", prediction.timing.preprocess_ms},

@@ -90,7 +90,7 @@ const std::string* find(const RequestFields& fields, const std::string& key) {
 }  // namespace
 
 RemoveOptions parse_remove_options(const RequestFields& fields, bool has_background_file) {
-  require_known(fields, {"om", "bgc", "effect", "background", "threshold", "feather", "format"});
+  require_known(fields, {"om", "bgc", "effect", "background", "threshold", "feather", "format", "compression"});
   RemoveOptions o;
   const std::string* effect = find(fields, "effect");
   if (effect) o.effect = parse_effect(*effect);
@@ -119,6 +119,11 @@ RemoveOptions parse_remove_options(const RequestFields& fields, bool has_backgro
     o.threshold = static_cast<float>(parse_number("threshold", *t, 0, 1, true));
   if (const std::string* f = find(fields, "feather")) o.feather_px = parse_number("feather", *f, 0, 100, false);
   if (const std::string* format = find(fields, "format")) o.format = parse_format(*format);
+  if (const std::string* compression = find(fields, "compression")) {
+    const auto png = png_compression_named(*compression);
+    if (!png) throw HttpError(400, quoted("compression", *compression) + ": expected small or fast");
+    o.png = *png;
+  }
   const bool has_alpha = o.effect == ServeEffect::Cutout || (o.effect == ServeEffect::Replace && o.background_alpha < 255);
   if (has_alpha && o.format == ImageFormat::Jpg)
     throw HttpError(400, "format=jpg cannot hold the transparency of this result: use png or webp");

@@ -29,6 +29,7 @@ struct RemoveOptions {
   std::optional<float> threshold;            // default: the model's
   double feather_px = 3;
   ImageFormat format = ImageFormat::Png;
+  PngCompression png = PngCompression::Small;  // compression=small|fast, for a PNG answer
 };
 
 struct SegmentOptions {

@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (int y = 0; y < bgr.rows; ++y)
       for (int x = 0; x < bgr.cols; ++x) probability.at<float>(y, x) = static_cast<float>(x + 1) / (bgr.cols + 1);
     const cv::Mat image = pseg::render_remove(bgr, probability, options, options.threshold.value_or(0.5f), bgr);
-    pseg::encode_image(image, options.format);
+    pseg::encode_image(image, options.format, options.png);
   });
   return 0;
 }

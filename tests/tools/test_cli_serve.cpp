@@ -172,6 +172,12 @@ TEST_CASE("serve: /api/remove and /v1/segment give the masks and pictures of por
     REQUIRE(r->status == 200);
     CHECK(same_pixels(decode(r->body), test_output("--effect cutout", "cutout")));
 
+    r = c.Post("/api/remove?compression=fast", form(f.photo));  // the fast PNG coder: the same picture
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    CHECK(r->get_header_value("Content-Type") == "image/png");
+    CHECK(same_pixels(decode(r->body), test_output("--effect cutout", "cutout")));
+
     r = c.Post("/api/remove?format=webp", form(f.photo));  // lossless WebP for a cut-out: the same picture
     REQUIRE(r);
     CHECK(r->get_header_value("Content-Type") == "image/webp");
@@ -348,7 +354,8 @@ TEST_CASE("serve: bad requests get their status and a JSON error naming the prob
       {"threshold=0", "threshold=\"0\""},     {"threshold=abc", "threshold=\"abc\""},
       {"feather=-1", "feather=\"-1\""},       {"om=maybe", "om=\"maybe\""},
       {"model=u2net", "unknown option \"model\""}, {"om=true&effect=blur", "contradicts"},
-      {"format=jpg", "format=jpg"},           {"background=%23zzzzzz", "background=\"#zzzzzz\""}};
+      {"format=jpg", "format=jpg"},           {"background=%23zzzzzz", "background=\"#zzzzzz\""},
+      {"compression=best", "compression=\"best\""}};
   for (const auto& [query, named] : bad) {
     INFO(query);
     CHECK(error_of(c.Post("/api/remove?" + query, form(f.photo)), 400).find(named) != std::string::npos);
