@@ -8,8 +8,9 @@
 #include <algorithm>
 #include <csetjmp>
 #include <cstdint>
-#include <cstring>
 #include <stdexcept>
+
+#include "data/image_io.h"
 
 namespace pseg {
 namespace {
@@ -32,9 +33,11 @@ void on_message(j_common_ptr, int) {}
 
 enum class Decoded { Done, NotBgr, Failed };
 
-// The decoding itself, with no C++ object of its own for a jump to skip. `out` is allocated once the size is known.
-Decoded decode_into(const unsigned char* data, size_t size, int scale, cv::Mat* out, ErrorManager* error) {
-  jpeg_decompress_struct c;
+// The decoding itself, with no C++ object of its own for a jump to skip; what it changes after setjmp lives in the
+// caller's frame. `out` is allocated once the size is known.
+Decoded decode_into(const unsigned char* data, size_t size, int scale, jpeg_decompress_struct* cinfo, cv::Mat* out,
+                    ErrorManager* error) {
+  jpeg_decompress_struct& c = *cinfo;
   c.err = jpeg_std_error(&error->manager);
   error->manager.error_exit = on_error;
   error->manager.emit_message = on_message;
@@ -45,6 +48,14 @@ Decoded decode_into(const unsigned char* data, size_t size, int scale, cv::Mat* 
   jpeg_create_decompress(&c);
   jpeg_mem_src(&c, data, static_cast<unsigned long>(size));
   jpeg_read_header(&c, TRUE);
+  // The frame's own size, whatever decode_image's look at the header found: libjpeg takes up to 65500 x 65500.
+  if (static_cast<uint64_t>(c.image_width) * c.image_height > static_cast<uint64_t>(kMaxImagePixels)) {
+    std::snprintf(error->message, sizeof error->message, "image of %ux%u pixels is larger than the limit of %lld pixels",
+                  static_cast<unsigned>(c.image_width), static_cast<unsigned>(c.image_height),
+                  static_cast<long long>(kMaxImagePixels));
+    jpeg_destroy_decompress(&c);
+    return Decoded::Failed;
+  }
   if (c.num_components == 4) {
     jpeg_destroy_decompress(&c);
     return Decoded::NotBgr;
@@ -72,10 +83,11 @@ Decoded decode_into(const unsigned char* data, size_t size, int scale, cv::Mat* 
   return Decoded::Done;
 }
 
+// OpenCV 4.6's reading of a TIFF header and its first IFD (ExifReader): little-endian only for "II", big-endian
+// for anything else; the Orientation entry's SHORT wherever it is among entries that fit the segment.
 int orientation_in_tiff(const unsigned char* t, size_t n) {
   if (n < 8) return 1;
   const bool little = t[0] == 'I' && t[1] == 'I';
-  if (!little && !(t[0] == 'M' && t[1] == 'M')) return 1;
   const auto u16 = [&](size_t at) { return little ? t[at] | t[at + 1] << 8 : t[at] << 8 | t[at + 1]; };
   const auto u32 = [&](size_t at) {
     return static_cast<size_t>(little ? u16(at) | static_cast<uint32_t>(u16(at + 2)) << 16
@@ -112,8 +124,8 @@ int jpeg_exif_orientation(const std::vector<unsigned char>& b) {
     }
     const size_t length = static_cast<size_t>(b[i + 2]) << 8 | b[i + 3];
     if (length < 2 || length > b.size() - i - 2) break;
-    if (marker == 0xE1 && length >= 8 && std::memcmp(&b[i + 4], "Exif\0\0", 6) == 0)
-      return orientation_in_tiff(&b[i + 10], length - 8);
+    // As OpenCV 4.6: the first APP1 segment, whatever its signature (Exif's "Exif\0\0" is 6 bytes).
+    if (marker == 0xE1) return length > 8 ? orientation_in_tiff(b.data() + i + 10, length - 8) : 1;
     i += 2 + length;
   }
   return 1;
@@ -138,7 +150,8 @@ std::optional<cv::Mat> decode_jpeg_bgr(const std::vector<unsigned char>& jpeg, i
     throw std::invalid_argument("decode_jpeg_bgr: scale " + std::to_string(scale) + ": expected 1, 2, 4 or 8");
   cv::Mat image;
   ErrorManager error{};
-  switch (decode_into(jpeg.data(), jpeg.size(), scale, &image, &error)) {
+  jpeg_decompress_struct decompressor{};
+  switch (decode_into(jpeg.data(), jpeg.size(), scale, &decompressor, &image, &error)) {
     case Decoded::NotBgr: return std::nullopt;
     case Decoded::Failed: throw std::runtime_error(what + ": cannot decode image (" + error.message + ")");
     case Decoded::Done: break;

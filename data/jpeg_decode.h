@@ -11,8 +11,9 @@
 
 namespace pseg {
 
-// The orientation (1 to 8) in the EXIF segment (APP1) of a JPEG before its first scan; 1 when there is none or it
-// cannot be read.
+// The orientation (1 to 8) in a JPEG's first APP1 segment before its first scan, read as OpenCV 4.6 reads it (that
+// segment only, whatever its signature); 1 when there is none or it cannot be read. One difference remains: OpenCV
+// drops the orientation when an IFD entry before it points outside the segment; here it is kept.
 int jpeg_exif_orientation(const std::vector<unsigned char>& jpeg);
 
 // `image` turned from its stored to its shown orientation (`orientation` as in EXIF; others leave it as it is).
@@ -20,8 +21,8 @@ cv::Mat apply_exif_orientation(const cv::Mat& image, int orientation);
 
 // `jpeg` decoded to 8-bit BGR at 1/`scale` (1, 2, 4 or 8) of its size and turned by its EXIF orientation; nullopt
 // for four-channel (CMYK, YCCK) files, which libjpeg does not turn into BGR. Throws std::invalid_argument for
-// another scale and std::runtime_error "<what>: cannot decode image (<libjpeg's reason>)" for a file libjpeg
-// cannot decode.
+// another scale and std::runtime_error "<what>: cannot decode image (<reason>)" for a file libjpeg cannot decode or
+// whose frame is over kMaxImagePixels (data/image_io.h), before any pixel is allocated.
 std::optional<cv::Mat> decode_jpeg_bgr(const std::vector<unsigned char>& jpeg, int scale, const std::string& what);
 
 }  // namespace pseg

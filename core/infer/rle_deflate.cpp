@@ -8,6 +8,7 @@
 #include <cstring>
 #include <functional>
 #include <queue>
+#include <stdexcept>
 #include <utility>
 
 namespace pseg {
@@ -307,10 +308,12 @@ unsigned char* write_block(const unsigned char* data, size_t size, bool runs_wan
 
 std::vector<unsigned char> rle_deflate_zlib(const unsigned char* data, size_t size, bool runs) {
   const BlockPlan plan = plan_block(data, size, runs);
-  // + 8: BitWriter stores four bytes at a time
+  // + 8: slack, so that a planning error of a few bytes is caught below rather than written past the end
   std::vector<unsigned char> out(2 + static_cast<size_t>((plan.bits + 7) / 8) + 4 + 8);
   out[0] = 0x78, out[1] = 0x01;  // deflate, 32 kB window, no dictionary; (0x78 * 256 + 0x01) % 31 == 0
   unsigned char* end = write_block(data, size, runs, plan, out.data() + 2);
+  if (end != out.data() + 2 + (plan.bits + 7) / 8)  // the plan's count of bits is what sized the buffer
+    throw std::logic_error("rle_deflate_zlib: the block's size differs from its plan");
   const uint32_t adler = libdeflate_adler32(1, data, size);
   for (int i = 3; i >= 0; --i) *end++ = static_cast<unsigned char>(adler >> (8 * i));
   out.resize(static_cast<size_t>(end - out.data()));

@@ -46,7 +46,12 @@ void* BufferArena::allocate(size_t bytes) {
 #ifdef MADV_HUGEPAGE
     madvise(b.begin, b.size, MADV_HUGEPAGE);  // a hint: without huge pages the block works in small ones
 #endif
-    blocks_.push_back(b);
+    try {
+      blocks_.push_back(b);
+    } catch (...) {
+      munmap(b.mapping, b.mapped);
+      throw;
+    }
   }
   Block& b = blocks_.back();
   void* p = b.begin + b.used;

@@ -124,19 +124,23 @@ PSEG_MULTIVERSION void gather_output_row(const float* columns, const float* bias
 // two 128-bit ones in the baseline.
 using Floats8 = float __attribute__((vector_size(32)));
 
-Floats8 load8(const float* p) {
+__attribute__((always_inline)) inline Floats8 load8(const float* p) {
   Floats8 v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
 
 // One output row (channels-last) of a transposed convolution with OC (8 or 16) output channels, each pixel summed
-// in registers straight from its input taps: weights[ky][kx][ic][oc].
-template <int OC>
+// in registers straight from its input taps: weights[ky][kx][ic][oc]. IC: the input channels when known at compile
+// time (the loops then unroll), else 0 and `in_c`.
+template <int OC, int IC>
 __attribute__((always_inline)) inline void direct_row(const float* input, const float* weights, const float* bias,
                                                       float* out_row, const AxisTaps& rows, int64_t oy,
-                                                      const AxisTaps& cols, const GatherShape& g, int64_t in_c) {
+                                                      const AxisTaps& cols, const GatherShape& g, int64_t in_c_runtime) {
   constexpr int kVectors = OC / 8, kChains = 4;
+  const int64_t in_c = IC > 0 ? IC : in_c_runtime;
+  Floats8 lo = {}, hi = {};
+  lo += g.lo, hi += g.hi;
   for (int64_t ox = 0; ox < g.out_w; ++ox) {
     // Four partial sums (input channels by their remainder mod 4), so that each multiply-add does not wait for the
     // one before it.
@@ -156,10 +160,12 @@ __attribute__((always_inline)) inline void direct_row(const float* input, const 
       }
     }
     Floats8 sum[kVectors];
-    for (int v = 0; v < kVectors; ++v) sum[v] = load8(bias + 8 * v) + ((acc[0][v] + acc[1][v]) + (acc[2][v] + acc[3][v]));
-    float* out = out_row + ox * OC;
-    std::memcpy(out, sum, sizeof sum);
-    for (int oc = 0; oc < OC; ++oc) out[oc] = std::min(std::max(out[oc], g.lo), g.hi);
+    for (int v = 0; v < kVectors; ++v) {
+      sum[v] = load8(bias + 8 * v) + ((acc[0][v] + acc[1][v]) + (acc[2][v] + acc[3][v]));
+      sum[v] = sum[v] < lo ? lo : sum[v];  // std::max(sum, lo) and std::min(..., hi), NaN kept as they keep it
+      sum[v] = sum[v] > hi ? hi : sum[v];
+    }
+    std::memcpy(out_row + ox * OC, sum, sizeof sum);
   }
 }
 
@@ -167,8 +173,11 @@ __attribute__((always_inline)) inline void direct_row(const float* input, const 
 PSEG_MULTIVERSION void direct_output_row(const float* input, const float* weights, const float* bias, float* out_row,
                                          const AxisTaps& rows, int64_t oy, const AxisTaps& cols, const GatherShape& g,
                                          int64_t in_c) {
-  if (g.out_c == 8) return direct_row<8>(input, weights, bias, out_row, rows, oy, cols, g, in_c);
-  direct_row<16>(input, weights, bias, out_row, rows, oy, cols, g, in_c);
+  if (g.out_c == 8)
+    return in_c == 8 ? direct_row<8, 8>(input, weights, bias, out_row, rows, oy, cols, g, in_c)
+                     : direct_row<8, 0>(input, weights, bias, out_row, rows, oy, cols, g, in_c);
+  return in_c == 16 ? direct_row<16, 16>(input, weights, bias, out_row, rows, oy, cols, g, in_c)
+                    : direct_row<16, 0>(input, weights, bias, out_row, rows, oy, cols, g, in_c);
 }
 
 // One output row (channels-last) of a linear resize: the top and bottom input rows mixed by `wr`, columns by `cols`.

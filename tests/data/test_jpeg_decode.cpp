@@ -132,6 +132,38 @@ TEST_CASE("decode_jpeg_bgr: every EXIF orientation turns the picture as OpenCV t
   Bytes cut = test::with_exif_orientation(plain, 6);
   cut[5] = 14;  // the APP1 length now ends inside the IFD entry
   CHECK(jpeg_exif_orientation(cut) == 1);
+  check_as_opencv(cut, 1);
+  // OpenCV reads the first APP1 only, whatever its signature: an XMP segment before the Exif one hides it.
+  const Bytes exif = test::with_exif_orientation(plain, 6);
+  const Bytes xmp = {0xFF, 0xE1, 0, 16, 'h', 't', 't', 'p', ':', '/', '/', 'n', 's', '.', 'a', 'd', 'o', 'b'};
+  Bytes xmp_first(exif.begin(), exif.begin() + 2);
+  xmp_first.insert(xmp_first.end(), xmp.begin(), xmp.end());
+  xmp_first.insert(xmp_first.end(), exif.begin() + 2, exif.end());
+  CHECK(jpeg_exif_orientation(xmp_first) == 1);
+  check_as_opencv(xmp_first, 1);
+  Bytes unsigned_exif = exif;  // "Exif\0\0" spelled otherwise: still read
+  unsigned_exif[6] = 'e';
+  CHECK(jpeg_exif_orientation(unsigned_exif) == 6);
+  check_as_opencv(unsigned_exif, 1);
+}
+
+TEST_CASE("decode_jpeg_bgr: a frame over the pixel limit is refused before anything is allocated",
+          "[data][jpeg_decode]") {
+  Bytes bomb = encode(picture(cv::Size(16, 16)));
+  bool found = false;
+  for (size_t i = 2; i + 8 < bomb.size() && !found; ++i)
+    if (bomb[i] == 0xFF && bomb[i + 1] == 0xC0) {  // SOF0: precision, then height and width
+      bomb[i + 5] = bomb[i + 7] = 0xFF, bomb[i + 6] = bomb[i + 8] = 0x00;  // 65280 x 65280
+      found = true;
+    }
+  REQUIRE(found);
+  try {
+    decode_jpeg_bgr(bomb, 1, "bomb.jpg");
+    FAIL("a 65280 x 65280 frame was decoded");
+  } catch (const std::runtime_error& e) {
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("bomb.jpg") && Catch::Matchers::Contains("65280x65280") &&
+                             Catch::Matchers::Contains("limit"));
+  }
 }
 
 TEST_CASE("decode_jpeg_bgr: four-channel files are left to OpenCV, broken ones fail naming the file",

@@ -12,6 +12,7 @@
 
 #include "core/infer/effects.h"
 #include "core/infer/predictor.h"
+#include "data/image_io.h"
 #include "data/synth.h"
 #include "tests/data/exif_test_util.h"
 #include "tests/tools/inference_test_util.h"
@@ -396,6 +397,9 @@ TEST_CASE("cli test: two inference workers, and fast PNGs, write what one worker
       }
     }
   }
+  // The fast coder did write them: the same pixels in other bytes.
+  CHECK(read_file_bytes((dir / "one" / "p0_cutout.png").string()) !=
+        read_file_bytes((dir / "fast" / "p0_cutout.png").string()));
   const std::vector<std::pair<std::string, std::string>> bad_values{
       {"--workers", "-1"}, {"--workers", "65"}, {"--workers", "two"}, {"--compression", "best"}};
   for (const auto& [option, bad] : bad_values) {
