@@ -6,12 +6,30 @@
 #include <new>
 #include <utility>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define PSEG_ARENA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PSEG_ARENA_ASAN 1
+#endif
+#endif
+#ifdef PSEG_ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 namespace pseg {
 namespace {
 
 constexpr size_t kHugePage = size_t{2} << 20;
 constexpr size_t kBlock = size_t{32} << 20;  // most nets' activations fit in one or two
 constexpr size_t kAlign = 64;
+#ifdef PSEG_ARENA_ASAN
+// Under AddressSanitizer each buffer is followed by poisoned bytes, so that a kernel reading or writing past its
+// buffer is reported as it would be between separate allocations.
+constexpr size_t kRedZone = 64;
+#else
+constexpr size_t kRedZone = 0;
+#endif
 
 size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
@@ -30,12 +48,17 @@ BufferArena& BufferArena::operator=(BufferArena&& other) noexcept {
 BufferArena::~BufferArena() { release(); }
 
 void BufferArena::release() {
-  for (const Block& b : blocks_) munmap(b.mapping, b.mapped);
+  for (const Block& b : blocks_) {
+#ifdef PSEG_ARENA_ASAN
+    ASAN_UNPOISON_MEMORY_REGION(b.begin, b.size);  // the addresses may be mapped again for something else
+#endif
+    munmap(b.mapping, b.mapped);
+  }
   blocks_.clear();
 }
 
-void* BufferArena::allocate(size_t bytes) {
-  bytes = round_up(bytes > 0 ? bytes : 1, kAlign);
+void* BufferArena::allocate(size_t asked) {
+  const size_t bytes = round_up((asked > 0 ? asked : 1) + kRedZone, kAlign);
   if (blocks_.empty() || blocks_.back().size - blocks_.back().used < bytes) {
     Block b;
     b.size = round_up(bytes > kBlock ? bytes : kBlock, kHugePage);
@@ -54,8 +77,11 @@ void* BufferArena::allocate(size_t bytes) {
     }
   }
   Block& b = blocks_.back();
-  void* p = b.begin + b.used;
+  char* p = b.begin + b.used;
   b.used += bytes;
+#ifdef PSEG_ARENA_ASAN
+  ASAN_POISON_MEMORY_REGION(p + asked, bytes - asked);
+#endif
   return p;
 }
 

@@ -19,7 +19,7 @@ class BufferArena {
   ~BufferArena();
 
   // `bytes` (at least 1) aligned to 64 bytes, valid until the arena is destroyed; not zeroed. Throws
-  // std::bad_alloc when the system has no memory to map.
+  // std::bad_alloc when the system has no memory to map. Under AddressSanitizer the bytes after it are poisoned.
   void* allocate(size_t bytes);
 
   size_t blocks() const { return blocks_.size(); }
