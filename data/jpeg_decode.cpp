@@ -107,6 +107,22 @@ int orientation_in_tiff(const unsigned char* t, size_t n) {
   return 1;
 }
 
+// `image` turned from its stored to its shown orientation (`orientation` as in EXIF; others leave it as it is), as
+// OpenCV 4.6 turns it.
+cv::Mat apply_exif_orientation(const cv::Mat& image, int orientation) {
+  cv::Mat out;
+  switch (orientation) {
+    case 2: cv::flip(image, out, 1); return out;             // mirrored
+    case 3: cv::flip(image, out, -1); return out;            // upside down
+    case 4: cv::flip(image, out, 0); return out;             // mirrored top to bottom
+    case 5: cv::transpose(image, out); return out;           // mirrored, turned a quarter anticlockwise
+    case 6: cv::rotate(image, out, cv::ROTATE_90_CLOCKWISE); return out;
+    case 7: cv::transpose(image, out), cv::flip(out, out, -1); return out;
+    case 8: cv::rotate(image, out, cv::ROTATE_90_COUNTERCLOCKWISE); return out;
+    default: return image;
+  }
+}
+
 }  // namespace
 
 int jpeg_exif_orientation(const std::vector<unsigned char>& b) {
@@ -129,20 +145,6 @@ int jpeg_exif_orientation(const std::vector<unsigned char>& b) {
     i += 2 + length;
   }
   return 1;
-}
-
-cv::Mat apply_exif_orientation(const cv::Mat& image, int orientation) {
-  cv::Mat out;
-  switch (orientation) {
-    case 2: cv::flip(image, out, 1); return out;             // mirrored
-    case 3: cv::flip(image, out, -1); return out;            // upside down
-    case 4: cv::flip(image, out, 0); return out;             // mirrored upside down
-    case 5: cv::transpose(image, out); return out;           // mirrored, turned a quarter anticlockwise
-    case 6: cv::rotate(image, out, cv::ROTATE_90_CLOCKWISE); return out;
-    case 7: cv::transpose(image, out), cv::flip(out, out, -1); return out;
-    case 8: cv::rotate(image, out, cv::ROTATE_90_COUNTERCLOCKWISE); return out;
-    default: return image;
-  }
 }
 
 std::optional<cv::Mat> decode_jpeg_bgr(const std::vector<unsigned char>& jpeg, int scale, const std::string& what) {

@@ -16,9 +16,6 @@ namespace pseg {
 // drops the orientation when an IFD entry before it points outside the segment; here it is kept.
 int jpeg_exif_orientation(const std::vector<unsigned char>& jpeg);
 
-// `image` turned from its stored to its shown orientation (`orientation` as in EXIF; others leave it as it is).
-cv::Mat apply_exif_orientation(const cv::Mat& image, int orientation);
-
 // `jpeg` decoded to 8-bit BGR at 1/`scale` (1, 2, 4 or 8) of its size and turned by its EXIF orientation; nullopt
 // for four-channel (CMYK, YCCK) files, which libjpeg does not turn into BGR. Throws std::invalid_argument for
 // another scale and std::runtime_error "<what>: cannot decode image (<reason>)" for a file libjpeg cannot decode or

@@ -137,8 +137,8 @@ void register_test(CLI::App& app, Context& ctx) {
                   "(quality 90, lossless with alpha); the mask is always PNG")
       ->check(CLI::IsMember({"png", "jpg", "jpeg", "webp"}));
   sub->add_option("--compression", args->compression,
-                  "the PNG pictures' compression: small (default) or fast (about 2.5 times faster to write, files about "
-                  "12 % larger); masks always take their own fast coding")
+                  "the PNG pictures' compression: small (default) or fast (about 3 times faster to write, files about "
+                  "10 % larger); masks always take their own fast coding")
       ->check(CLI::IsMember({"small", "fast"}));
   sub->add_option("--workers", args->workers,
                   "inference workers, each with its own copy of the model and an equal share of --threads, at most one "

@@ -13,7 +13,7 @@ namespace pseg {
 bool is_8bit_picture(const cv::Mat& image);
 
 // How colour pictures are compressed: Small with libdeflate's fastest level; Fast with Huffman codes alone
-// (core/infer/rle_deflate.h), about 2.5 times faster for files about 12 % larger. Grey pictures (masks) take runs
+// (core/infer/rle_deflate.h), about 3 times faster for files about 10 % larger. Grey pictures (masks) take runs
 // and Huffman codes either way: faster than libdeflate and about as small.
 enum class PngCompression { Small, Fast };
 // "small", "fast"; nullopt for anything else.

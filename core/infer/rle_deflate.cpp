@@ -70,11 +70,7 @@ size_t run_length(const unsigned char* p, size_t limit, unsigned char v) {
 // The data as literals and runs: a byte repeating the one before it at least kMinRun times is one run (a match at
 // distance 1). Called twice, to count the symbols and then to write them, rather than keeping the tokens.
 template <class Literal, class Run>
-void for_each_token(const unsigned char* data, size_t size, bool runs, Literal&& literal, Run&& run) {
-  if (!runs) {
-    for (size_t i = 0; i < size; ++i) literal(data[i]);
-    return;
-  }
+void for_each_token(const unsigned char* data, size_t size, Literal&& literal, Run&& run) {
   size_t i = 0;
   if (size > 0) literal(data[i++]);
   while (i < size) {
@@ -230,8 +226,7 @@ BlockPlan plan_block(const unsigned char* data, size_t size, bool runs_wanted) {
   std::vector<uint64_t> freq(kLitLenSymbols, 0);
   uint64_t runs = 0;
   if (runs_wanted) {
-    for_each_token(data, size, runs_wanted, [&](unsigned char b) { ++freq[b]; },
-                   [&](int n) { ++freq[length_of[n].symbol], ++runs; });
+    for_each_token(data, size, [&](unsigned char b) { ++freq[b]; }, [&](int n) { ++freq[length_of[n].symbol], ++runs; });
   } else {
     // Four tables, so that a repeated byte does not wait for its own count's last increment.
     std::vector<uint64_t> counts(4 * 256, 0);
@@ -281,7 +276,15 @@ unsigned char* write_block(const unsigned char* data, size_t size, bool runs_wan
     w.put(p.cl_codes[t.symbol], p.cl_lengths[t.symbol]);
     if (kCodeLengthExtraBits[t.symbol] > 0) w.put(t.extra, kCodeLengthExtraBits[t.symbol]);
   }
-  if (!runs_wanted) {
+  if (runs_wanted) {
+    for_each_token(data, size, [&](unsigned char b) { w.put(p.lit_codes[b], p.lit_lengths[b]); },
+                   [&](int n) {
+                     const LengthCode& c = length_of[n];
+                     w.put(p.lit_codes[c.symbol], p.lit_lengths[c.symbol]);
+                     if (c.extra_bits > 0) w.put(c.extra, c.extra_bits);
+                     w.put(0, 1);  // distance 1: the one distance code, 0
+                   });
+  } else {
     // Two literals per store (two codes of at most 15 bits each).
     uint32_t code[256];
     int length[256];
@@ -293,13 +296,6 @@ unsigned char* write_block(const unsigned char* data, size_t size, bool runs_wan
     }
     if (i < size) w.put(code[data[i]], length[data[i]]);
   }
-  for_each_token(data, runs_wanted ? size : 0, runs_wanted, [&](unsigned char b) { w.put(p.lit_codes[b], p.lit_lengths[b]); },
-                 [&](int n) {
-                   const LengthCode& c = length_of[n];
-                   w.put(p.lit_codes[c.symbol], p.lit_lengths[c.symbol]);
-                   if (c.extra_bits > 0) w.put(c.extra, c.extra_bits);
-                   w.put(0, 1);  // distance 1: the one distance code, 0
-                 });
   w.put(p.lit_codes[kEndOfBlock], p.lit_lengths[kEndOfBlock]);
   return w.flush();
 }

@@ -532,13 +532,19 @@ struct OnednnNet::Impl {
     const auto epilogue_rest = [&] {
       return std::vector<Epilogue>(n.epilogue.begin() + static_cast<std::ptrdiff_t>(inline_steps), n.epilogue.end());
     };
-
-    if (direct_transposed(in_c, out_c)) {
-      std::vector<float> weights(w.floats.size());  // [ky][kx][ic][oc]
+    // The ONNX weight [ic][oc][ky][kx] rearranged: element (ic, oc, k = ky * kw + kx) goes to at(ic, oc, k).
+    const auto rearranged = [&](auto at) {
+      std::vector<float> out(w.floats.size());
       for (int64_t ic = 0; ic < in_c; ++ic)
         for (int64_t oc = 0; oc < out_c; ++oc)
           for (int64_t k = 0; k < kh * kw; ++k)
-            weights[static_cast<size_t>((k * in_c + ic) * out_c + oc)] = w.floats[static_cast<size_t>((ic * out_c + oc) * kh * kw + k)];
+            out[static_cast<size_t>(at(ic, oc, k))] = w.floats[static_cast<size_t>((ic * out_c + oc) * kh * kw + k)];
+      return out;
+    };
+
+    if (direct_transposed(in_c, out_c)) {
+      const std::vector<float> weights =  // [ky][kx][ic][oc]
+          rearranged([&](int64_t ic, int64_t oc, int64_t k) { return (k * in_c + ic) * out_c + oc; });
       steps.push_back(Step{{}, {}, [=] {
         parallel_for(batch * out_h, [&](int64_t row) {
           const int64_t b = row / out_h;
@@ -550,11 +556,8 @@ struct OnednnNet::Impl {
       return;
     }
 
-    std::vector<float> matrix(w.floats.size());
-    for (int64_t ic = 0; ic < in_c; ++ic)
-      for (int64_t oc = 0; oc < out_c; ++oc)
-        for (int64_t k = 0; k < kh * kw; ++k)
-          matrix[static_cast<size_t>(ic * width + k * out_c + oc)] = w.floats[static_cast<size_t>((ic * out_c + oc) * kh * kw + k)];
+    const std::vector<float> matrix =  // [ic][ky, kx, oc]
+        rearranged([&](int64_t ic, int64_t oc, int64_t k) { return ic * width + k * out_c + oc; });
     const int64_t pixels = batch * in_h * in_w;
     const memory::desc src_md({pixels, in_c}, memory::data_type::f32, memory::format_tag::ab);
     const memory::desc cols_md({pixels, width}, memory::data_type::f32, memory::format_tag::ab);

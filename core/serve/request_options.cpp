@@ -82,6 +82,11 @@ ImageFormat parse_format(const std::string& value) {
   throw HttpError(400, quoted("format", value) + ": expected png, jpg or webp");
 }
 
+PngCompression parse_compression(const std::string& value) {
+  if (const auto png = png_compression_named(value)) return *png;
+  throw HttpError(400, quoted("compression", value) + ": expected small or fast");
+}
+
 const std::string* find(const RequestFields& fields, const std::string& key) {
   const auto it = fields.find(key);
   return it == fields.end() ? nullptr : &it->second;
@@ -119,11 +124,7 @@ RemoveOptions parse_remove_options(const RequestFields& fields, bool has_backgro
     o.threshold = static_cast<float>(parse_number("threshold", *t, 0, 1, true));
   if (const std::string* f = find(fields, "feather")) o.feather_px = parse_number("feather", *f, 0, 100, false);
   if (const std::string* format = find(fields, "format")) o.format = parse_format(*format);
-  if (const std::string* compression = find(fields, "compression")) {
-    const auto png = png_compression_named(*compression);
-    if (!png) throw HttpError(400, quoted("compression", *compression) + ": expected small or fast");
-    o.png = *png;
-  }
+  if (const std::string* compression = find(fields, "compression")) o.png = parse_compression(*compression);
   const bool has_alpha = o.effect == ServeEffect::Cutout || (o.effect == ServeEffect::Replace && o.background_alpha < 255);
   if (has_alpha && o.format == ImageFormat::Jpg)
     throw HttpError(400, "format=jpg cannot hold the transparency of this result: use png or webp");
