@@ -12,6 +12,7 @@
 
 #include "core/common/simd.h"
 #include "core/onnx_exec/buffer_arena.h"
+#include "core/onnx_exec/buffer_plan.h"
 #include "core/onnx_exec/fused_graph.h"
 #include "core/onnx_exec/onnx_attrs.h"
 
@@ -226,10 +227,15 @@ struct OnednnNet::Impl {
   FusedGraph graph;
   struct Step {
     dnnl::primitive primitive;
-    Args args;
+    Args args;                     // for a custom step, the memories it reads and writes
     std::function<void()> custom;  // set instead of `primitive` for what oneDNN has no primitive for
   };
   std::vector<Step> steps;
+  // Activations get their addresses once the graph is lowered (place_values): each memory over one, and which.
+  std::vector<size_t> value_bytes;
+  std::vector<std::pair<memory, size_t>> placed_later;
+  std::unordered_map<dnnl_memory_t, size_t> value_of_memory;
+  size_t activation_bytes = 0;
   std::unordered_map<std::string, memory> values;                   // each value as its producer wrote it
   std::unordered_map<std::string, std::vector<memory>> conversions;  // the same values in other layouts
   memory input, output;
@@ -243,10 +249,54 @@ struct OnednnNet::Impl {
     output_dims = graph.dims.at(graph.output);
     if (output_dims.size() != 4) throw std::runtime_error("ONNX graph output " + graph.output + " is not 4-D");
     output = in_layout(graph.output, plain_desc(output_dims));
+    place_values();
   }
 
-  // A buffer for a value or packed weights, from the arena.
+  // A buffer that keeps its contents from one run to the next (packed weights, a padded value's border), from the
+  // arena.
   memory new_memory(const memory::desc& d) { return memory(d, engine, arena.allocate(d.get_size())); }
+
+  // A buffer for a value the steps write and read within a run, placed by place_values.
+  memory new_value(const memory::desc& d) {
+    value_bytes.push_back(d.get_size());
+    return over_value(d, value_bytes.size() - 1);
+  }
+  // `d` over the same bytes as `m` (a window of it, or another shape).
+  memory view(const memory& m, const memory::desc& d) {
+    const auto found = value_of_memory.find(m.get());
+    if (found == value_of_memory.end()) return memory(d, engine, m.get_data_handle());
+    return over_value(d, found->second);
+  }
+  memory over_value(const memory::desc& d, size_t value) {
+    memory m(d, engine, DNNL_MEMORY_NONE);
+    placed_later.emplace_back(m, value);
+    value_of_memory[m.get()] = value;
+    return m;
+  }
+
+  // Every value in one arena block, sharing bytes with values whose steps all ran before it is first written
+  // (core/onnx_exec/buffer_plan.h). The output is read after the last step.
+  void place_values() {
+    const int end = static_cast<int>(steps.size());
+    std::vector<BufferLife> lives(value_bytes.size(), BufferLife{0, end, -1});
+    const auto use = [&](const memory& m, int step) {
+      const auto found = value_of_memory.find(m.get());
+      if (found == value_of_memory.end()) return;
+      BufferLife& life = lives[found->second];
+      life.first = std::min(life.first, step), life.last = std::max(life.last, step);
+    };
+    for (int i = 0; i < end; ++i)
+      for (const auto& [slot, m] : steps[static_cast<size_t>(i)].args) use(m, i);
+    use(output, end);
+    for (size_t i = 0; i < lives.size(); ++i) {
+      lives[i].bytes = value_bytes[i];
+      if (lives[i].last < lives[i].first) lives[i].first = lives[i].last = end;  // never used: anywhere will do
+    }
+    const BufferPlan plan = plan_buffers(lives);
+    char* block = static_cast<char*>(arena.allocate(plan.total_bytes));
+    for (auto& [m, value] : placed_later) m.set_data_handle(block + plan.offsets[value]);
+    activation_bytes = plan.total_bytes;
+  }
 
   // A convolution's weight (input 1), which must be a constant.
   const GraphConstant& weight_of(const FusedNode& n) const {
@@ -278,7 +328,7 @@ struct OnednnNet::Impl {
     if (m.get_desc() == want) return m;
     for (const auto& c : conversions[name])
       if (c.get_desc() == want) return c;
-    memory out = new_memory(want);
+    memory out = new_value(want);
     add(dnnl::reorder(m, out), {{DNNL_ARG_FROM, m}, {DNNL_ARG_TO, out}});
     conversions[name].push_back(out);
     return out;
@@ -341,7 +391,7 @@ struct OnednnNet::Impl {
   // The epilogue as primitives of their own, one per step, from value `x` (dims `dims`); returns the result.
   memory standalone(const FusedNode& n, memory x, const Dims& dims, const std::vector<Epilogue>& epilogue) {
     for (const auto& e : epilogue) {
-      memory y = new_memory(x.get_desc());
+      memory y = new_value(x.get_desc());
       Args args{{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, y}};
       if (eltwise_algorithm(e.kind) != dnnl::algorithm::undef) {
         dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_inference, eltwise_algorithm(e.kind), x.get_desc(), e.lo,
@@ -379,7 +429,7 @@ struct OnednnNet::Impl {
         args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] = m;
       }
       dnnl::concat::primitive_desc pd(1, srcs, engine);
-      memory dst = new_memory(pd.dst_desc());
+      memory dst = new_value(pd.dst_desc());
       args[DNNL_ARG_DST] = dst;
       add(dnnl::concat(pd), std::move(args));
       values[n.output] = dst;
@@ -387,14 +437,14 @@ struct OnednnNet::Impl {
     }
     if (op == "Softmax") {
       const memory src = in_layout(n.inputs[0], act_desc(x));
-      memory dst = new_memory(src.get_desc());
+      memory dst = new_value(src.get_desc());
       if (x[1] <= kSmallSoftmax) {
         // Over a few channels (the nets' two-class heads) oneDNN's kernel, built for long rows, takes 0.6 ms at
         // 224 x 224; a loop over the pixels takes a tenth of that.
-        const auto* in = static_cast<const float*>(src.get_data_handle());
-        auto* out = static_cast<float*>(dst.get_data_handle());
         const int64_t width = x[3], channels = x[1];
-        steps.push_back(Step{{}, {}, [=] {
+        steps.push_back(Step{{}, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}}, [=] {
+          const auto* in = static_cast<const float*>(src.get_data_handle());
+          auto* out = static_cast<float*>(dst.get_data_handle());
           parallel_for(x[0] * x[2], [&](int64_t row) {
             softmax_pixels(in + row * width * channels, out + row * width * channels, width, channels);
           });
@@ -409,17 +459,16 @@ struct OnednnNet::Impl {
     }
     if (op == "Slice" || op == "Pad") {
       // Both copy a window: Slice from the window of its input, Pad into the window of its output, whose border
-      // keeps the constant written here once.
+      // keeps the constant written here once (so its bytes are its own, not shared with other values).
       const memory src = in_layout(n.inputs[0], act_desc(x));
-      memory dst = new_memory(act_desc(y));
       const bool pad = op == "Pad";
+      const memory dst = pad ? new_memory(act_desc(y)) : new_value(act_desc(y));
       if (pad) std::fill_n(static_cast<float*>(dst.get_data_handle()), dst.get_desc().get_size() / sizeof(float), n.pad_value);
       const Dims& small = pad ? x : y;
       const Dims offsets = pad ? Dims{0, 0, n.pads[0], n.pads[1]} : n.slice_begin;
       const memory::dims sub_dims(small.begin(), small.end()), sub_offsets(offsets.begin(), offsets.end());
-      const memory window(pad ? dst.get_desc().submemory_desc(sub_dims, sub_offsets)
-                              : src.get_desc().submemory_desc(sub_dims, sub_offsets),
-                          engine, pad ? dst.get_data_handle() : src.get_data_handle());
+      const memory& whole = pad ? dst : src;
+      const memory window = view(whole, whole.get_desc().submemory_desc(sub_dims, sub_offsets));
       const memory& from = pad ? src : window;
       const memory& to = pad ? window : dst;
       add(dnnl::reorder(from, to), {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
@@ -482,7 +531,7 @@ struct OnednnNet::Impl {
         continue;
       }
       if (fused > 0 && impl.rfind("ref", 0) == 0) continue;  // a reference kernel: slower than running apart
-      memory dst = new_memory(dst_md);
+      memory dst = new_value(dst_md);
       args[DNNL_ARG_SRC] = in_layout(n.inputs[0], src_md);
       args[DNNL_ARG_WEIGHTS] = prepacked(user_weights, weights_desc);
       args[DNNL_ARG_BIAS] = bias;
@@ -523,9 +572,7 @@ struct OnednnNet::Impl {
       else break;
     }
     const memory src = in_layout(n.inputs[0], act_desc(x));
-    memory dst = new_memory(act_desc(y));
-    const auto* input = static_cast<const float*>(src.get_data_handle());
-    auto* out = static_cast<float*>(dst.get_data_handle());
+    const memory dst = new_value(act_desc(y));
     const AxisTaps rows = transposed_taps(out_h, in_h, kh, s[0], d[0], n.pads[0]);
     const AxisTaps cols_taps = transposed_taps(out_w, in_w, kw, s[1], d[1], n.pads[1]);
     const GatherShape shape{in_w, out_w, out_c, kw, width, lo, hi};
@@ -545,7 +592,9 @@ struct OnednnNet::Impl {
     if (direct_transposed(in_c, out_c)) {
       const std::vector<float> weights =  // [ky][kx][ic][oc]
           rearranged([&](int64_t ic, int64_t oc, int64_t k) { return (k * in_c + ic) * out_c + oc; });
-      steps.push_back(Step{{}, {}, [=] {
+      steps.push_back(Step{{}, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}}, [=] {
+        const auto* input = static_cast<const float*>(src.get_data_handle());
+        auto* out = static_cast<float*>(dst.get_data_handle());
         parallel_for(batch * out_h, [&](int64_t row) {
           const int64_t b = row / out_h;
           direct_output_row(input + b * in_h * in_w * in_c, weights.data(), bias.data(), out + row * out_w * out_c, rows,
@@ -568,11 +617,12 @@ struct OnednnNet::Impl {
     memory weights(w_user_md, engine);
     std::memcpy(weights.get_data_handle(), matrix.data(), matrix.size() * sizeof(float));
     weights = prepacked(weights, pd.weights_desc());
-    const memory src_2d(src_md, engine, src.get_data_handle());
-    const memory cols = new_memory(cols_md);
+    const memory src_2d = view(src, src_md);
+    const memory cols = new_value(cols_md);
     add(dnnl::matmul(pd), {{DNNL_ARG_SRC, src_2d}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, cols}});
-    const auto* columns = static_cast<const float*>(cols.get_data_handle());
-    steps.push_back(Step{{}, {}, [=] {
+    steps.push_back(Step{{}, {{DNNL_ARG_SRC, cols}, {DNNL_ARG_DST, dst}}, [=] {
+      const auto* columns = static_cast<const float*>(cols.get_data_handle());
+      auto* out = static_cast<float*>(dst.get_data_handle());
       parallel_for(batch * out_h, [&](int64_t row) {
         const int64_t b = row / out_h;
         gather_output_row(columns + b * in_h * in_w * width, bias.data(), out + row * out_w * out_c, rows, row % out_h,
@@ -597,9 +647,9 @@ struct OnednnNet::Impl {
     dnnl::pooling_forward::desc desc(dnnl::prop_kind::forward_inference, algorithm, src.get_desc(), act_desc(y),
                                      {s[0], s[1]}, {k[0], k[1]}, pad_l, pad_r);
     dnnl::pooling_forward::primitive_desc pd(desc, engine);
-    memory dst = new_memory(pd.dst_desc());
+    memory dst = new_value(pd.dst_desc());
     Args args{{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}};
-    if (pd.workspace_desc().get_size() > 0) args[DNNL_ARG_WORKSPACE] = new_memory(pd.workspace_desc());
+    if (pd.workspace_desc().get_size() > 0) args[DNNL_ARG_WORKSPACE] = new_value(pd.workspace_desc());
     add(dnnl::pooling_forward(pd), std::move(args));
     values[n.output] = dst;
   }
@@ -615,11 +665,11 @@ struct OnednnNet::Impl {
       fail_node(n.proto, e.what());
     }
     const memory src = in_layout(n.inputs[0], act_desc(x));
-    memory dst = new_memory(act_desc(y));
-    const auto* in = static_cast<const float*>(src.get_data_handle());
-    auto* out = static_cast<float*>(dst.get_data_handle());
+    const memory dst = new_value(act_desc(y));
     const int64_t channels = x[1], in_h = x[2], in_w = x[3], out_h = y[2], out_w = y[3];
-    steps.push_back(Step{{}, {}, [=] {
+    steps.push_back(Step{{}, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}}, [=] {
+      const auto* in = static_cast<const float*>(src.get_data_handle());
+      auto* out = static_cast<float*>(dst.get_data_handle());
       parallel_for(x[0] * out_h, [&](int64_t row) {
         const int64_t b = row / out_h, i = row % out_h;
         resize_row(in + (b * in_h + rows.lo[i]) * in_w * channels, in + (b * in_h + rows.hi[i]) * in_w * channels,
@@ -645,6 +695,7 @@ OnednnNet& OnednnNet::operator=(OnednnNet&&) noexcept = default;
 
 const std::vector<int64_t>& OnednnNet::input_dims() const { return impl_->input_dims; }
 const std::vector<int64_t>& OnednnNet::output_dims() const { return impl_->output_dims; }
+size_t OnednnNet::activation_bytes() const { return impl_->activation_bytes; }
 
 void OnednnNet::run(const float* input, float* output) {
   auto& m = *impl_;

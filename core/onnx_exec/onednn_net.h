@@ -5,6 +5,7 @@
 // Runs on oneDNN's OpenMP threads (omp_set_num_threads, or LibTorch's intra-op setting, which is the same pool).
 #include <onnx/onnx_pb.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -21,6 +22,10 @@ class OnednnNet {
 
   const std::vector<int64_t>& input_dims() const;   // N, C, H, W
   const std::vector<int64_t>& output_dims() const;  // N, C, H, W
+
+  // Bytes of the one block that holds every value a run computes; values whose lives do not overlap share bytes
+  // (core/onnx_exec/buffer_plan.h). Weights and the input are apart.
+  size_t activation_bytes() const;
 
   // `input`: input_dims() floats, NCHW; writes output_dims() floats, NCHW, to `output`. Not reentrant: one call at
   // a time per object.

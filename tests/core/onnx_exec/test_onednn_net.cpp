@@ -316,3 +316,24 @@ TEST_CASE("onednn: a net runs the same after its worker threads are released", "
     CHECK(torch::equal(first, again));
   }
 }
+
+TEST_CASE("onednn: values share bytes once their readers have run", "[onnx_exec][onednn]") {
+  // x -> Relu -> a -> Sigmoid -> b -> Relu -> y: a is free once b is written, so y takes a's bytes: two values'
+  // worth for three.
+  OneNode g("Relu");
+  g.node->set_output(0, "a");
+  for (const auto& [op, from, to] : {std::tuple{"Sigmoid", "a", "b"}, std::tuple{"Relu", "b", "y"}}) {
+    auto* node = g.model.mutable_graph()->add_node();
+    node->set_op_type(op);
+    node->set_name(std::string(op) + "_" + to);
+    node->add_input(from);
+    node->add_output(to);
+  }
+  torch::manual_seed(3);
+  const torch::Tensor x = torch::randn({1, 8, 16, 16});
+  g.input_shape(x.sizes().vec());
+  OnednnNet net(g.model);
+  const size_t value = 8 * 16 * 16 * sizeof(float);
+  CHECK(net.activation_bytes() == 2 * value);
+  CHECK(max_diff(run_onednn(g.model, x), torch::relu(torch::sigmoid(torch::relu(x)))) < 1e-6);
+}
