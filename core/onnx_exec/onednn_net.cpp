@@ -102,6 +102,7 @@ AxisTaps transposed_taps(int64_t out, int64_t in, int64_t k, int64_t stride, int
 struct GatherShape {
   int64_t in_w, out_w, out_c, kw, width;  // width: kh * kw * out_c columns per input pixel
   float lo, hi;                           // the clamp of a fused ReLU / Clip
+  int64_t stride_x;
 };
 
 // One output row (channels-last) of a transposed convolution from its matrix-product columns.
@@ -131,43 +132,111 @@ __attribute__((always_inline)) inline Floats8 load8(const float* p) {
   return v;
 }
 
-// One output row (channels-last) of a transposed convolution with OC (8 or 16) output channels, each pixel summed
-// in registers straight from its input taps: weights[ky][kx][ic][oc]. IC: the input channels when known at compile
-// time (the loops then unroll), else 0 and `in_c`.
+// Bias, clamp and store of one output pixel's sums.
+template <int V>
+__attribute__((always_inline)) inline void store_pixel(const Floats8 (&acc)[V], const float* bias, const GatherShape& g,
+                                                       float* out) {
+  Floats8 lo = {}, hi = {};
+  lo += g.lo, hi += g.hi;
+  Floats8 sum[V];
+  for (int v = 0; v < V; ++v) {
+    sum[v] = load8(bias + 8 * v) + acc[v];
+    sum[v] = sum[v] < lo ? lo : sum[v];  // std::max(sum, lo) and std::min(..., hi), NaN kept as they keep it
+    sum[v] = sum[v] > hi ? hi : sum[v];
+  }
+  std::memcpy(out, sum, sizeof sum);
+}
+
+// Output pixel ox of a row of a transposed convolution with OC (8 or 16) output channels, summed in registers
+// straight from its input taps: weights[ky][kx][ic][oc]. IC: the input channels when known at compile time (the
+// loops then unroll), else 0 and `in_c`.
+template <int OC, int IC>
+__attribute__((always_inline)) inline void direct_pixel(const float* input, const float* weights, const float* bias,
+                                                        float* out_row, const AxisTaps& rows, int64_t oy,
+                                                        const AxisTaps& cols, int64_t ox, const GatherShape& g,
+                                                        int64_t in_c) {
+  constexpr int kVectors = OC / 8, kChains = 4;
+  // Four partial sums (input channels by their remainder mod 4), so that each multiply-add does not wait for the
+  // one before it.
+  Floats8 acc[kChains][kVectors] = {};
+  for (int64_t r = rows.first[oy]; r < rows.first[oy + 1]; ++r) {
+    const float* line = input + rows.source[r] * g.in_w * in_c;
+    const float* kernel_row = weights + rows.kernel[r] * g.kw * in_c * OC;
+    for (int64_t c = cols.first[ox]; c < cols.first[ox + 1]; ++c) {
+      const float* x = line + cols.source[c] * in_c;
+      const float* w = kernel_row + cols.kernel[c] * in_c * OC;
+      int64_t ic = 0;
+      for (; ic + kChains <= in_c; ic += kChains, w += kChains * OC)
+        for (int u = 0; u < kChains; ++u)
+          for (int v = 0; v < kVectors; ++v) acc[u][v] += x[ic + u] * load8(w + u * OC + 8 * v);
+      for (; ic < in_c; ++ic, w += OC)
+        for (int v = 0; v < kVectors; ++v) acc[0][v] += x[ic] * load8(w + 8 * v);
+    }
+  }
+  Floats8 total[kVectors];
+  for (int v = 0; v < kVectors; ++v) total[v] = (acc[0][v] + acc[1][v]) + (acc[2][v] + acc[3][v]);
+  store_pixel(total, bias, g, out_row + ox * OC);
+}
+
+// Whether outputs ox, ox + s, ..., ox + (P - 1) s all exist and read the same kernel taps from inputs 0, 1, ...,
+// P - 1 apart: the pixels of one phase of a strided transposed convolution away from the row's ends.
+template <int P>
+bool same_taps(const AxisTaps& cols, int64_t ox, int64_t s, int64_t out_w) {
+  if (ox + (P - 1) * s >= out_w) return false;
+  const int64_t begin = cols.first[ox], taps = cols.first[ox + 1] - begin;
+  for (int64_t k = 1; k < P; ++k) {
+    const int64_t other = cols.first[ox + k * s];
+    if (cols.first[ox + k * s + 1] - other != taps) return false;
+    for (int64_t t = 0; t < taps; ++t)
+      if (cols.kernel[other + t] != cols.kernel[begin + t] || cols.source[other + t] != cols.source[begin + t] + k)
+        return false;
+  }
+  return true;
+}
+
+// direct_pixel for the P outputs same_taps accepted: each weight vector is loaded once for all P, whose sums are
+// P independent chains.
+template <int OC, int IC, int P>
+__attribute__((always_inline)) inline void direct_pixels(const float* input, const float* weights, const float* bias,
+                                                         float* out_row, const AxisTaps& rows, int64_t oy,
+                                                         const AxisTaps& cols, int64_t ox, const GatherShape& g,
+                                                         int64_t in_c) {
+  constexpr int kVectors = OC / 8;
+  Floats8 acc[P][kVectors] = {};
+  for (int64_t r = rows.first[oy]; r < rows.first[oy + 1]; ++r) {
+    const float* line = input + rows.source[r] * g.in_w * in_c;
+    const float* kernel_row = weights + rows.kernel[r] * g.kw * in_c * OC;
+    for (int64_t c = cols.first[ox]; c < cols.first[ox + 1]; ++c) {
+      const float* x = line + cols.source[c] * in_c;  // output k reads the input pixel k after it
+      const float* w = kernel_row + cols.kernel[c] * in_c * OC;
+      for (int64_t ic = 0; ic < in_c; ++ic) {
+        Floats8 wv[kVectors];
+        for (int v = 0; v < kVectors; ++v) wv[v] = load8(w + ic * OC + 8 * v);
+        for (int k = 0; k < P; ++k)
+          for (int v = 0; v < kVectors; ++v) acc[k][v] += x[k * in_c + ic] * wv[v];
+      }
+    }
+  }
+  for (int k = 0; k < P; ++k) store_pixel(acc[k], bias, g, out_row + (ox + k * g.stride_x) * OC);
+}
+
+// One output row (channels-last): the outputs of each phase in groups of P (eight vectors of sums in flight), those
+// at the row's ends one by one.
 template <int OC, int IC>
 __attribute__((always_inline)) inline void direct_row(const float* input, const float* weights, const float* bias,
                                                       float* out_row, const AxisTaps& rows, int64_t oy,
                                                       const AxisTaps& cols, const GatherShape& g, int64_t in_c_runtime) {
-  constexpr int kVectors = OC / 8, kChains = 4;
-  const int64_t in_c = IC > 0 ? IC : in_c_runtime;
-  Floats8 lo = {}, hi = {};
-  lo += g.lo, hi += g.hi;
-  for (int64_t ox = 0; ox < g.out_w; ++ox) {
-    // Four partial sums (input channels by their remainder mod 4), so that each multiply-add does not wait for the
-    // one before it.
-    Floats8 acc[kChains][kVectors] = {};
-    for (int64_t r = rows.first[oy]; r < rows.first[oy + 1]; ++r) {
-      const float* line = input + rows.source[r] * g.in_w * in_c;
-      const float* kernel_row = weights + rows.kernel[r] * g.kw * in_c * OC;
-      for (int64_t c = cols.first[ox]; c < cols.first[ox + 1]; ++c) {
-        const float* x = line + cols.source[c] * in_c;
-        const float* w = kernel_row + cols.kernel[c] * in_c * OC;
-        int64_t ic = 0;
-        for (; ic + kChains <= in_c; ic += kChains, w += kChains * OC)
-          for (int u = 0; u < kChains; ++u)
-            for (int v = 0; v < kVectors; ++v) acc[u][v] += x[ic + u] * load8(w + u * OC + 8 * v);
-        for (; ic < in_c; ++ic, w += OC)
-          for (int v = 0; v < kVectors; ++v) acc[0][v] += x[ic] * load8(w + 8 * v);
+  constexpr int P = 8 / (OC / 8);
+  const int64_t in_c = IC > 0 ? IC : in_c_runtime, s = g.stride_x;
+  for (int64_t base = 0; base < g.out_w; base += s * P)
+    for (int64_t ox = base; ox < base + s && ox < g.out_w; ++ox) {
+      if (same_taps<P>(cols, ox, s, g.out_w)) {
+        direct_pixels<OC, IC, P>(input, weights, bias, out_row, rows, oy, cols, ox, g, in_c);
+        continue;
       }
+      for (int64_t o = ox; o < base + s * P && o < g.out_w; o += s)
+        direct_pixel<OC, IC>(input, weights, bias, out_row, rows, oy, cols, o, g, in_c);
     }
-    Floats8 sum[kVectors];
-    for (int v = 0; v < kVectors; ++v) {
-      sum[v] = load8(bias + 8 * v) + ((acc[0][v] + acc[1][v]) + (acc[2][v] + acc[3][v]));
-      sum[v] = sum[v] < lo ? lo : sum[v];  // std::max(sum, lo) and std::min(..., hi), NaN kept as they keep it
-      sum[v] = sum[v] > hi ? hi : sum[v];
-    }
-    std::memcpy(out_row + ox * OC, sum, sizeof sum);
-  }
 }
 
 // direct_row for g.out_c output channels: 8 or 16 (direct_transposed says when the engine takes this way).
@@ -575,7 +644,7 @@ struct OnednnNet::Impl {
     const memory dst = new_value(act_desc(y));
     const AxisTaps rows = transposed_taps(out_h, in_h, kh, s[0], d[0], n.pads[0]);
     const AxisTaps cols_taps = transposed_taps(out_w, in_w, kw, s[1], d[1], n.pads[1]);
-    const GatherShape shape{in_w, out_w, out_c, kw, width, lo, hi};
+    const GatherShape shape{in_w, out_w, out_c, kw, width, lo, hi, s[1]};
     const auto epilogue_rest = [&] {
       return std::vector<Epilogue>(n.epilogue.begin() + static_cast<std::ptrdiff_t>(inline_steps), n.epilogue.end());
     };

@@ -133,15 +133,16 @@ TEST_CASE("onednn: ConvTranspose strides, pads, output padding and dilation matc
                                    {{4, 4}, {1, 1, 1, 1}, {0, 0}, {1, 1}}};
   torch::manual_seed(3);
   // 3 output channels take the matrix product and its gathering pass; 8 and 16 with few inputs are summed straight
-  // from the input (direct_output_row), with input channels in fours and a remainder (5, 7) or none (16).
+  // from the input (direct_output_row), with input channels in fours and a remainder (5, 7) or none (16). 23 columns:
+  // the rows' middles are summed in groups of 4 or 8 outputs of one phase (direct_pixels), their ends one by one.
   const std::vector<std::pair<int64_t, int64_t>> channels = {{5, 3}, {5, 8}, {7, 16}, {16, 16}, {16, 8}};
   for (const auto& [in_c, out_c] : channels) {
-    const torch::Tensor x = torch::randn({2, in_c, 6, 7});  // batch 2: the second image's rows start further on
+    const torch::Tensor x = torch::randn({2, in_c, 6, 23});  // batch 2: the second image's rows start further on
     for (const auto& c : cases) {
       INFO(in_c << " to " << out_c << " channels, stride " << c.strides[0] << " pad " << c.pads[0]
                 << " output padding " << c.output_padding[0] << " dilation " << c.dilations[0]);
       OneNode t("ConvTranspose");
-      t.input_shape({2, in_c, 6, 7});
+      t.input_shape({2, in_c, 6, 23});
       const torch::Tensor w = torch::randn({in_c, out_c, 3, 4}), b = torch::randn({out_c});
       t.constant("w", w);
       t.constant("b", b);
