@@ -1,6 +1,7 @@
 #pragma once
 // Buffers that live as long as their owner, carved one after another out of large blocks that ask the kernel for
-// transparent huge pages (madvise). A compiled net's activations are first written by its first run: for
+// transparent huge pages (madvise): a compiled net's packed weights and its block of activations
+// (core/onnx_exec/buffer_plan.h). The activations are first written by its first run: before they were planned, for
 // PortraitNet at 224 in 4 kB pages that was 12 000 page faults and a first run of 38-43 ms against 14-30 ms in
 // 2 MB pages (170 faults); the steady runs, spared TLB misses, were about 3 % faster on one thread
 // (docs/performance.md).
