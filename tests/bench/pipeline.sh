@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What `test` adds to inference (docs/performance.md, "`test` on a 1-megapixel photo"): an exported ONNX PortraitNet
 # (fresh weights, in the engine `test` picks for it: onednn) on 1-megapixel JPEGs (1152 wide, 896 high, synthetic portraits):
-#  - the net alone: `portraitseg bench` median, before and after the rest (their mean is the reference);
+#  - the net alone: `portraitseg bench` median (30 runs) once per round, between the variants, so that it sees the
+#    machine's speed as they do; the reference is the median over the rounds;
 #  - one photo per call: per-stage medians over RUNS calls (the stages run one after another);
 #  - 20 photos in one call: median over RUNS calls of the wall time per photo (decode, nets and writing overlap on
 #    their threads), with test's default inference workers (2 on 2 threads) and with --workers 1.
@@ -22,8 +23,6 @@ rm -rf "$out" && mkdir -p "$out"
 one="$(ls "$out"/photos/images/* | head -1)"
 engine="$("$bin" test --model "$out/portrait_net.onnx" "$one" --effect mask --out "$out/probe" --threads "$threads" --json --quiet |
   /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["engine"])')" || exit 1
-"$bin" bench --model "$out/portrait_net.onnx" --engine "$engine" --threads "$threads" --runs 50 --json --quiet \
-  > "$out/bench_before.json" || exit 1
 # Each variant: the effect, then test's options ("full" adds --full-decode: the JPEG decoded at full size; "1w" one
 # inference worker, the same as the default for one photo, so it has no one-photo row; "fast" adds
 # --compression fast). The variants take turns in each round, so that a drift in the machine's speed spreads over
@@ -31,6 +30,8 @@ engine="$("$bin" test --model "$out/portrait_net.onnx" "$one" --effect mask --ou
 variants="mask mask_1w mask_full cutout cutout_1w cutout_fast"
 for variant in $variants; do rm -f "$out/one_$variant.jsonl" "$out/dir_$variant.jsonl"; done
 for round in $(seq "$runs"); do
+  "$bin" bench --model "$out/portrait_net.onnx" --engine "$engine" --threads "$threads" --runs 30 --json --quiet \
+    >> "$out/net.jsonl" || exit 1
   for variant in $variants; do
     effect="${variant%_*}"
     flags="--effect $effect"
@@ -45,16 +46,14 @@ for round in $(seq "$runs"); do
       --json --quiet >> "$out/dir_$variant.jsonl" || exit 1
   done
 done
-"$bin" bench --model "$out/portrait_net.onnx" --engine "$engine" --threads "$threads" --runs 50 --json --quiet \
-  > "$out/bench_after.json" || exit 1
 /usr/bin/python3 - "$out" "$threads" "$engine" <<'PY'
 import json, statistics, sys, datetime
 out, threads, engine = sys.argv[1], sys.argv[2], sys.argv[3]
-nets = [json.load(open(out + "/bench_%s.json" % when))["results"][0]["median_ms"] for when in ("before", "after")]
-net = sum(nets) / 2
+nets = [json.loads(l)["results"][0]["median_ms"] for l in open(out + "/net.jsonl")]
+net = statistics.median(nets)
 stages = ["decode", "preprocess", "inference", "postprocess", "effects", "write"]
-print("date %s, %s threads, PortraitNet 224 in %s, 1152x896 JPEG; net alone (bench) %.1f ms (%.1f before, %.1f after)"
-      % (datetime.date.today(), threads, engine, net, nets[0], nets[1]))
+print("date %s, %s threads, PortraitNet 224 in %s, 1152x896 JPEG; net alone (bench) %.1f ms (median of %d rounds, %.1f-%.1f)"
+      % (datetime.date.today(), threads, engine, net, len(nets), min(nets), max(nets)))
 print("| effect | run | " + " | ".join(stages) + " | per photo | overhead over the net alone |")
 print("|---|---|" + "---:|" * (len(stages) + 2))
 names = {"mask": "mask", "mask_1w": "mask, --workers 1", "mask_full": "mask, --full-decode", "cutout": "cutout",
