@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "data/image_codecs.h"
 #include "data/jpeg_decode.h"
 
 namespace pseg {
@@ -146,9 +147,11 @@ cv::Mat decode_image(const std::vector<unsigned char>& bytes, int imread_flags, 
     if (auto decoded = decode_jpeg_bgr(bytes, scale, what)) m = std::move(*decoded);
   }
   try {
-    if (m.empty()) m = cv::imdecode(bytes, imread_flags);
+    if (m.empty()) m = codecs_decode(bytes, imread_flags);
   } catch (const cv::Exception& e) {
     throw std::runtime_error(what + ": cannot decode image (" + e.err + ")");
+  } catch (const std::runtime_error& e) {  // the launcher could not load the codecs
+    throw std::runtime_error(what + ": " + e.what());
   }
   if (m.empty()) throw std::runtime_error(what + ": cannot decode image");
   if (int64_t(m.total()) > kMaxImagePixels)

@@ -12,25 +12,20 @@
 #include <optional>
 
 #include "tools/command.h"
+#include "tools/helper_path.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-// portraitseg-torch beside this binary (the build tree) or in ../libexec/portraitseg (an installation).
 [[noreturn]] void run_portraitseg_torch(char** argv) {
-  std::error_code ec;
-  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  const fs::path dir = ec ? fs::path(argv[0]).parent_path() : self.parent_path();
-  const fs::path candidates[] = {dir / "portraitseg-torch", dir.parent_path() / "libexec/portraitseg/portraitseg-torch"};
-  for (const fs::path& full : candidates) {
-    if (!fs::is_regular_file(full)) continue;
-    execv(full.c_str(), argv);
-    std::cerr << "error: cannot start " << full.string() << ": " << std::strerror(errno) << "\n";
+  const std::optional<fs::path> full = pseg::cli::find_helper("portraitseg-torch", argv[0]);
+  if (!full) {
+    std::cerr << "error: " << pseg::cli::helper_not_found("portraitseg-torch", argv[0]) << "\n";
     std::exit(1);
   }
-  std::cerr << "error: portraitseg-torch is neither in " << dir.string() << " nor in "
-            << (dir.parent_path() / "libexec/portraitseg").string() << "\n";
+  execv(full->c_str(), argv);
+  std::cerr << "error: cannot start " << full->string() << ": " << std::strerror(errno) << "\n";
   std::exit(1);
 }
 

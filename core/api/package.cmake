@@ -27,6 +27,7 @@ set(PSEG_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/portraitseg)
 install(TARGETS portraitseg RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # The launcher finds portraitseg-torch in ../libexec/portraitseg (tools/launcher.cpp).
 install(TARGETS portraitseg-torch RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/portraitseg)
+install(TARGETS portraitseg-codecs LIBRARY DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/portraitseg)
 install(TARGETS portraitseg_library EXPORT portraitsegTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

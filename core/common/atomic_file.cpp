@@ -3,8 +3,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <opencv2/imgcodecs.hpp>
-
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -84,18 +82,6 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
   }
   if (::close(fd) != 0) throw RuntimeError(path + ": cannot write (" + file.temp_path().string() + "): " + std::strerror(errno));
   file.commit();
-}
-
-void write_image_atomic(const std::string& path, const cv::Mat& image) {
-  std::vector<uchar> encoded;
-  bool ok = false;
-  try {
-    ok = cv::imencode(std::filesystem::path(path).extension().string(), image, encoded);
-  } catch (const cv::Exception& e) {
-    throw RuntimeError(path + ": cannot encode the image: " + e.err);
-  }
-  if (!ok) throw RuntimeError(path + ": cannot encode the image");
-  write_file_atomic(path, std::string(encoded.begin(), encoded.end()));
 }
 
 }  // namespace pseg

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "data/image_codecs.h"
+
 namespace pseg {
 namespace {
 
@@ -44,7 +46,7 @@ std::string encode_image(const cv::Mat& image, ImageFormat format, PngCompressio
     case ImageFormat::Webp: params = {cv::IMWRITE_WEBP_QUALITY, image.channels() == 4 ? 101 : 90}; break;  // > 100: lossless
   }
   std::vector<unsigned char> out;
-  if (!cv::imencode(extension_of(format), image, out, params))
+  if (!codecs_encode(extension_of(format), image, out, params))
     throw std::runtime_error("cannot encode the result as " + extension_of(format));
   return std::string(out.begin(), out.end());
 }

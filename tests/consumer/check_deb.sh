@@ -23,7 +23,8 @@ if [ "$mode" = package ]; then
   for runtime in libc6 libstdc++6 libtorch libopencv-core libopencv-dnn libonnx libhdf5 libspdlog; do
     echo "$depends" | grep -q "$runtime" || fail "Depends lacks $runtime: $depends"
   done
-  for path in ./usr/bin/portraitseg ./usr/libexec/portraitseg/portraitseg-torch ./usr/lib/libportraitseg.so \
+  for path in ./usr/bin/portraitseg ./usr/libexec/portraitseg/portraitseg-torch \
+              ./usr/libexec/portraitseg/portraitseg-codecs.so ./usr/lib/libportraitseg.so \
               ./usr/include/portraitseg/segmenter.h \
               ./usr/include/portraitseg/version.h ./usr/include/portraitseg/portraitseg.h \
               ./usr/lib/cmake/portraitseg/portraitsegConfig.cmake ./usr/lib/cmake/portraitseg/portraitsegTargets.cmake \

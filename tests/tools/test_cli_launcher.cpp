@@ -1,7 +1,7 @@
 // The two binaries (tools/launcher.cpp): `portraitseg` does not link LibTorch, answers --help and --version as
 // portraitseg-torch does, runs a one-photo `test` with an ONNX model without loading LibTorch (the dynamic
-// loader's own record, LD_DEBUG=files, is the oracle) and the same mask as portraitseg-torch, and hands everything
-// else over with its exit code.
+// loader's own record, LD_DEBUG=files, is the oracle) and the same mask as portraitseg-torch, loads OpenCV's image
+// codecs only for a photo that needs them, and hands everything else over with its exit code.
 #include <catch2/catch.hpp>
 
 #include <opencv2/imgcodecs.hpp>
@@ -113,6 +113,57 @@ TEST_CASE("portraitseg runs test on an ONNX model without LibTorch, with portrai
     CHECK(run_cli("test --model " + shell_arg(dir / "none.onnx") + " " + shell_arg(image)).exit_code == 2);
     CHECK(run_cli("test --model " + shell_arg(model.string() + ".onnx") + " " + shell_arg(image) +
                   " --threshold 2").exit_code == 2);
+  }
+}
+
+TEST_CASE("portraitseg loads OpenCV's image codecs only for a photo that needs them", "[cli][launcher]") {
+  // OpenCV's codec library and GDAL, which it links (data/image_codecs.h), as the dynamic loader reports them.
+  const auto loaded_codecs = [](const CommandResult& r) {
+    return r.out.find("libopencv_imgcodecs.so") != std::string::npos || r.out.find("libgdal.so") != std::string::npos;
+  };
+  CHECK(needed_libraries(PSEG_BINARY).find("libopencv_imgcodecs") == std::string::npos);
+  CHECK(needed_libraries(kTorchBinary).find("libopencv_imgcodecs") != std::string::npos);
+  const CommandResult help = run_cli("--help", "env LD_DEBUG=files ");
+  CHECK(help.exit_code == 0);
+  CHECK_FALSE(loaded_codecs(help));
+  CHECK(loaded_codecs(run_shell("env LD_DEBUG=files \"" + kTorchBinary + "\" --help")));  // the oracle sees them
+
+  ScratchDir dir("launcher_codecs");
+  const fs::path model = export_untrained(dir, "prisma", {{"net", "prisma_net"}});
+  const std::string onnx = shell_arg(model.string() + ".onnx");
+  cv::Mat photo(120, 160, CV_8UC3);
+  cv::randu(photo, 0, 255);
+  cv::GaussianBlur(photo, photo, cv::Size(9, 9), 3);
+  REQUIRE(cv::imwrite((dir / "photo.jpg").string(), photo));
+  REQUIRE(cv::imwrite((dir / "photo.png").string(), photo));
+  // A JPEG to a PNG mask: libjpeg and portraitseg's own PNG writer, no codecs.
+  const CommandResult jpeg = run_cli("test --model " + onnx + " " + shell_arg(dir / "photo.jpg") +
+                                     " --effect mask --threads 1 --out " + shell_arg(dir / "jpeg"), "env LD_DEBUG=files ");
+  INFO(jpeg.out);
+  CHECK(jpeg.exit_code == 0);
+  CHECK_FALSE(loaded_codecs(jpeg));
+  // A PNG photo, and a JPEG result: the module is loaded and does both.
+  const CommandResult png = run_cli("test --model " + onnx + " " + shell_arg(dir / "photo.png") +
+                                    " --effect blur --format jpg --threads 1 --out " + shell_arg(dir / "png"),
+                                    "env LD_DEBUG=files ");
+  INFO(png.out);
+  CHECK(png.exit_code == 0);
+  CHECK(loaded_codecs(png));
+  const cv::Mat blurred = cv::imread((dir / "png" / "photo_blur.jpg").string());
+  CHECK(blurred.size() == photo.size());
+
+  SECTION("without the module, a PNG photo fails naming the photo and where the module was looked for") {
+    fs::create_directories(dir / "lone");
+    fs::copy_file(PSEG_BINARY, dir / "lone" / "portraitseg");
+    const std::string lone = shell_arg(dir / "lone" / "portraitseg");
+    const CommandResult r = run_shell(lone + " test --model " + onnx + " " + shell_arg(dir / "photo.png") +
+                                      " --threads 1 --out " + shell_arg(dir / "lone_out"));
+    INFO(r.out);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("photo.png: cannot load OpenCV's image codecs: portraitseg-codecs.so is neither in") !=
+          std::string::npos);
+    CHECK(run_shell(lone + " test --model " + onnx + " " + shell_arg(dir / "photo.jpg") + " --effect mask --threads 1 --out " +
+                    shell_arg(dir / "lone_out")).exit_code == 0);
   }
 }
 
