@@ -336,6 +336,7 @@ struct OnednnNet::Impl {
     if (found == value_of_memory.end()) return memory(d, engine, m.get_data_handle());
     return over_value(d, found->second);
   }
+  // A memory without storage over value `value`, pointed at its bytes by place_values.
   memory over_value(const memory::desc& d, size_t value) {
     memory m(d, engine, DNNL_MEMORY_NONE);
     placed_later.emplace_back(m, value);
@@ -347,7 +348,8 @@ struct OnednnNet::Impl {
   // (core/onnx_exec/buffer_plan.h). The output is read after the last step.
   void place_values() {
     const int end = static_cast<int>(steps.size());
-    std::vector<BufferLife> lives(value_bytes.size(), BufferLife{0, end, -1});
+    std::vector<BufferLife> lives;
+    for (size_t bytes : value_bytes) lives.push_back(BufferLife{bytes, end, -1});
     const auto use = [&](const memory& m, int step) {
       const auto found = value_of_memory.find(m.get());
       if (found == value_of_memory.end()) return;
@@ -357,10 +359,8 @@ struct OnednnNet::Impl {
     for (int i = 0; i < end; ++i)
       for (const auto& [slot, m] : steps[static_cast<size_t>(i)].args) use(m, i);
     use(output, end);
-    for (size_t i = 0; i < lives.size(); ++i) {
-      lives[i].bytes = value_bytes[i];
-      if (lives[i].last < lives[i].first) lives[i].first = lives[i].last = end;  // never used: anywhere will do
-    }
+    for (BufferLife& life : lives)
+      if (life.last < life.first) life.first = life.last = end;  // never used: anywhere will do
     const BufferPlan plan = plan_buffers(lives);
     char* block = static_cast<char*>(arena.allocate(plan.total_bytes));
     for (auto& [m, value] : placed_later) m.set_data_handle(block + plan.offsets[value]);
