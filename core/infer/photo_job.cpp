@@ -51,10 +51,23 @@ class PhotoJob {
     PhotoResult result;
     DecodedPhoto photo;
   };
+  // An output on its way to the disk: first its picture, then (encode) its path and file bytes.
+  struct Output {
+    std::string kind;
+    cv::Mat image;
+    std::string path, bytes;
+  };
   struct Rendered {
     PhotoResult result;
-    std::vector<std::pair<std::string, cv::Mat>> images;  // kind -> image to write
+    std::vector<Output> outputs;
+    bool encoded = false;
   };
+
+  static Decoded pending(const std::string& path) {
+    Decoded d;
+    d.result.input = path;
+    return d;
+  }
 
   Decoded decode(const std::string& path) const {
     Decoded d;
@@ -76,22 +89,38 @@ class PhotoJob {
   // On inference worker `worker`, with its own predictor and background.
   Rendered render(size_t worker, Decoded d) {
     Rendered out{std::move(d.result), {}};
-    capture_error(out.result, [&] { out.images = predict_and_compose(worker, d.photo, out.result); });
+    capture_error(out.result, [&] {
+      for (auto& [kind, image] : predict_and_compose(worker, d.photo, out.result))
+        out.outputs.push_back({kind, std::move(image), {}, {}});
+    });
     return out;
   }
 
-  PhotoResult write(Rendered r) const {
+  void encode(Rendered& r) const {
     capture_error(r.result, [&] {
       const auto t0 = Clock::now();
       const std::string stem = fs::path(r.result.input).stem().string();
-      for (const auto& [kind, image] : r.images) {
+      for (Output& o : r.outputs) {
         // The mask is data and stays exact; a picture the format cannot hold stays PNG too.
-        const ImageFormat format = kind == "mask" ? ImageFormat::Png : format_that_holds(options_.format, image);
-        const std::string out = (fs::path(options_.out_dir) / (stem + "_" + kind + extension_of(format))).string();
-        write_file_atomic(out, encode_image(image, format, options_.png));
-        r.result.outputs[kind] = out;
+        const ImageFormat format = o.kind == "mask" ? ImageFormat::Png : format_that_holds(options_.format, o.image);
+        o.path = (fs::path(options_.out_dir) / (stem + "_" + o.kind + extension_of(format))).string();
+        o.bytes = encode_image(o.image, format, options_.png);
+        o.image.release();
       }
-      r.result.timing.write_ms = ms_since(t0);
+      r.result.timing.write_ms += ms_since(t0);
+    });
+    r.encoded = true;
+  }
+
+  PhotoResult write(Rendered r) const {
+    if (!r.encoded) encode(r);
+    capture_error(r.result, [&] {
+      const auto t0 = Clock::now();
+      for (const Output& o : r.outputs) {
+        write_file_atomic(o.path, o.bytes);
+        r.result.outputs[o.kind] = o.path;
+      }
+      r.result.timing.write_ms += ms_since(t0);
     });
     if (!r.result.ok()) r.result.outputs.clear();
     return std::move(r.result);
@@ -189,15 +218,24 @@ PhotoSummary run_photos(const std::vector<Predictor*>& predictors, const PhotoOp
   PhotoJob job(predictors, options);
   const std::vector<std::string> photos = collect_photos(options.inputs);
   if (photos.empty()) throw std::runtime_error("no images found in the given directories");
-  // The next photo is decoded and the last one's outputs written while the nets run.
+  // One worker (one photo, or a GPU): the next photo is decoded, and the last one's outputs encoded and written,
+  // on threads of their own while the net runs. Several (CPU workers, one per share of the cores): each takes its
+  // photo from the file to the encoded bytes, as the cores are busy with workers anyway and a megapixel handed
+  // between threads costs more than the overlap gives; the last thread only writes the files, in order.
+  const bool on_workers = predictors.size() > 1;
   PhotoSummary summary;
   run_stages<PhotoJob::Decoded, PhotoJob::Rendered>(
       2, predictors.size(),
       [&](const auto& emit) {
         for (const auto& path : photos)
-          if (!emit(job.decode(path))) return;
+          if (!emit(on_workers ? PhotoJob::pending(path) : job.decode(path))) return;
       },
-      [&](size_t worker, PhotoJob::Decoded d) { return job.render(worker, std::move(d)); },
+      [&](size_t worker, PhotoJob::Decoded d) {
+        if (!on_workers) return job.render(worker, std::move(d));
+        PhotoJob::Rendered r = job.render(worker, job.decode(d.result.input));
+        job.encode(r);
+        return r;
+      },
       [&](PhotoJob::Rendered r) {
         const PhotoResult result = job.write(std::move(r));
         ++(result.ok() ? summary.processed : summary.failed);

@@ -78,14 +78,14 @@ struct PhotoWorkers {
 // The workers for `photos` photos on `threads` intra-op threads (0 = the usable cores) on `device`: `requested`
 // when it is above 0, at most one per photo; else two on the CPU for four photos or more and two threads or more,
 // one otherwise. A net's threads scale poorly (PortraitNet at 224 in oneDNN: 13.5 ms on one thread, 8.1 on two),
-// so two nets side by side on half the threads each get more photos through, and the decoding and writing fill the
-// cores' idle moments. Throws std::invalid_argument for a negative `requested`.
+// so two nets side by side on half the threads each get more photos through. Throws std::invalid_argument for a negative `requested`.
 PhotoWorkers photo_workers(int requested, size_t photos, int threads, const std::string& device);
 
 // Processes every photo, handing each result to `on_result` as it is done, in input order, on a thread of its
-// own. Decoding, the nets and writing run on threads of their own, so they overlap from one photo to the next:
-// one inference worker per predictor (copies of one model, each opened with its share of the threads:
-// PredictorOptions::threads), photo i on worker i % workers. None is kept: a directory of any size runs in the
+// own. One inference worker per predictor (copies of one model, each opened with its share of the threads:
+// PredictorOptions::threads), photo i on worker i % workers. With one worker the next photo is decoded, and the last
+// one's outputs encoded and written, on threads of their own while the net runs; with several, each worker takes
+// its photo from decoding to encoding and a last thread writes the files. None is kept: a directory of any size runs in the
 // memory of a few photos and the list of its paths. Throws
 // std::invalid_argument for bad options (threshold outside (0, 1), negative feather, malformed colour, no
 // predictor) and std::runtime_error for an unreadable background, an output directory that cannot be created, or
