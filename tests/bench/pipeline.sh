@@ -4,8 +4,8 @@
 #  - the net alone: `portraitseg bench` median (30 runs) once per round, between the variants, so that it sees the
 #    machine's speed as they do; the reference is the median over the rounds;
 #  - one photo per call: per-stage medians over RUNS calls (the stages run one after another);
-#  - 20 photos in one call: median over RUNS calls of the wall time per photo (decode, nets and writing overlap on
-#    their threads), with test's default inference workers (2 on 2 threads) and with --workers 1.
+#  - 20 photos in one call: median over RUNS calls of the wall time per photo (photos overlap on test's threads),
+#    with test's default inference workers (2 on 2 threads) and with --workers 1.
 # Overhead = (time per photo - net alone) / net alone, for the mask (the photo decoded as `test` decodes it, and with
 # --full-decode) and the cut-out (as compact PNGs and with --compression fast).
 #   tests/bench/pipeline.sh [PORTRAITSEG_BINARY] [RESULTS_DIR]
