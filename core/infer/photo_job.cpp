@@ -89,10 +89,7 @@ class PhotoJob {
   // On inference worker `worker`, with its own predictor and background.
   Rendered render(size_t worker, Decoded d) {
     Rendered out{std::move(d.result), {}};
-    capture_error(out.result, [&] {
-      for (auto& [kind, image] : predict_and_compose(worker, d.photo, out.result))
-        out.outputs.push_back({kind, std::move(image), {}, {}});
-    });
+    capture_error(out.result, [&] { out.outputs = predict_and_compose(worker, d.photo, out.result); });
     return out;
   }
 
@@ -137,8 +134,7 @@ class PhotoJob {
     }
   }
 
-  std::vector<std::pair<std::string, cv::Mat>> predict_and_compose(size_t worker, const DecodedPhoto& photo,
-                                                                   PhotoResult& r) {
+  std::vector<Output> predict_and_compose(size_t worker, const DecodedPhoto& photo, PhotoResult& r) {
     const Prediction prediction = predictors_[worker]->predict(photo.for_net, cv::Mat(), photo.size);
     r.timing.preprocess_ms = prediction.timing.preprocess_ms;
     r.timing.inference_ms = prediction.timing.inference_ms;
@@ -148,23 +144,23 @@ class PhotoJob {
 
     const auto t0 = Clock::now();
     const PhotoEffect chosen = options_.effect;
-    std::vector<std::pair<std::string, cv::Mat>> images;
-    if (wants(chosen, PhotoEffect::Mask)) images.emplace_back("mask", to_mask8(probability));
+    std::vector<Output> images;
+    if (wants(chosen, PhotoEffect::Mask)) images.push_back({"mask", to_mask8(probability)});
     if (chosen != PhotoEffect::Mask) {
       const cv::Mat& bgr = photo.full;
       const cv::Mat alpha = feathered_alpha(probability, feather_);
-      if (wants(chosen, PhotoEffect::Cutout)) images.emplace_back("cutout", cutout_rgba(bgr, alpha));
+      if (wants(chosen, PhotoEffect::Cutout)) images.push_back({"cutout", cutout_rgba(bgr, alpha)});
       cv::Mat replaced, blurred;
       if (wants(chosen, PhotoEffect::Replace)) {
         replaced = replace_background(bgr, alpha, backgrounds_[worker].at(bgr.size()), options_.harmonize);
-        images.emplace_back("replace", replaced);
+        images.push_back({"replace", replaced});
       }
       if (wants(chosen, PhotoEffect::Blur)) {
         blurred = blur_background(bgr, alpha);
-        images.emplace_back("blur", blurred);
+        images.push_back({"blur", blurred});
       }
       if (chosen == PhotoEffect::All)
-        images.emplace_back("preview", side_by_side(bgr, alpha, options_.background ? replaced : blurred));
+        images.push_back({"preview", side_by_side(bgr, alpha, options_.background ? replaced : blurred)});
     }
     r.timing.effects_ms = ms_since(t0);
     return images;
