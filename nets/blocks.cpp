@@ -11,7 +11,13 @@ namespace pseg::blocks {
 
 torch::Tensor tf_same_pad_stride2(const torch::Tensor& x) { return torch::constant_pad_nd(x, {0, 1, 0, 1}); }
 
-torch::Tensor tf_deconv_crop(const torch::Tensor& y) { return y.slice(2, 0, -1).slice(3, 0, -1); }
+torch::Tensor tf_deconv_crop(const torch::Tensor& y) {
+  const auto cropped = y.slice(2, 0, -1).slice(3, 0, -1);
+  // In training, a copy: ATen 1.13's batch norm over a cropped channels-last view takes a generic path, which `perf`
+  // put at a quarter of a Mobile-Unet deconv step. Traces (the exports) and inference keep the view.
+  if (!torch::GradMode::is_enabled() || torch::jit::tracer::isTracing()) return cropped;
+  return cropped.contiguous(y.suggest_memory_format());
+}
 
 torch::Tensor legacy_bilinear_up2(const torch::Tensor& x) {
   // Along W: even outputs are the inputs, odd outputs the mean of each input and its (clamped) right neighbour.
@@ -60,9 +66,8 @@ bool zero_padded(const PaddingModeVariant& mode) {
   return zeros;
 }
 
-bool inference_on_cpu_float(const torch::Tensor& x) {
-  return !torch::GradMode::is_enabled() && fast_form_allowed() && x.dim() == 4 && x.is_cpu() &&
-         x.scalar_type() == torch::kFloat;
+bool cpu_floating(const torch::Tensor& x) {
+  return x.dim() == 4 && x.is_cpu() && (x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kDouble);
 }
 
 // Kernel w (t, 1, kh, kw) seen through legacy_bilinear_up2 along H and/or W, as the weight of a stride-2,
@@ -173,6 +178,52 @@ struct SpreadTaps : torch::autograd::Function<SpreadTaps> {
   static std::vector<int64_t> paddings(bool along_h, bool along_w) { return {along_h ? 4 : 0, along_w ? 4 : 0}; }
 };
 
+// The geometry of a convolution: what at::convolution and at::convolution_backward take besides the tensors.
+struct ConvGeometry {
+  std::vector<int64_t> stride, padding, dilation;
+  int64_t groups = 1;
+};
+
+// A transposed convolution of `x` by `weight` into `out_size` as the data gradient of the convolution it
+// transposes, and its gradients as that convolution (for x) and the convolution's weight gradient with input and
+// output swapped (for the weight): oneDNN kernels all three, where ATen 1.13 runs a transposed convolution's
+// forward and backward as im2col and OpenBLAS products (docs/performance.md).
+struct TransposedConv : torch::autograd::Function<TransposedConv> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
+                               const torch::Tensor& weight, std::vector<int64_t> out_size, ConvGeometry g) {
+    ctx->save_for_backward({x, weight});
+    ctx->saved_data["stride"] = g.stride;
+    ctx->saved_data["padding"] = g.padding;
+    ctx->saved_data["dilation"] = g.dilation;
+    ctx->saved_data["groups"] = g.groups;
+    // Only its size and memory format matter: the gradient is computed from `x` and the weight alone.
+    const auto shape = torch::empty(out_size, x.options().memory_format(x.suggest_memory_format()));
+    return std::get<0>(at::convolution_backward(x, shape, weight, c10::nullopt, g.stride, g.padding, g.dilation,
+                                                /*transposed=*/false, /*output_padding=*/{0, 0}, g.groups,
+                                                {true, false, false}));
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const auto &x = saved[0], &weight = saved[1];
+    // In x's memory format: a gradient coming back through a crop is NCHW whatever the net's format, and oneDNN
+    // given both formats at once ran Mobile-Unet's layers 10 % slower than ATen's own kernels (20 % faster like this).
+    const auto grad = grads[0].contiguous(x.suggest_memory_format());
+    const ConvGeometry g{ctx->saved_data["stride"].toIntVector(), ctx->saved_data["padding"].toIntVector(),
+                         ctx->saved_data["dilation"].toIntVector(), ctx->saved_data["groups"].toInt()};
+    torch::Tensor grad_x, grad_weight;
+    if (ctx->needs_input_grad(0))
+      grad_x = at::convolution(grad, weight, c10::nullopt, g.stride, g.padding, g.dilation, /*transposed=*/false,
+                               {0, 0}, g.groups);
+    if (ctx->needs_input_grad(1))
+      grad_weight = std::get<1>(at::convolution_backward(x, grad, weight, c10::nullopt, g.stride, g.padding,
+                                                         g.dilation, /*transposed=*/false, {0, 0}, g.groups,
+                                                         {false, true, false}));
+    return {grad_x, grad_weight, torch::Tensor(), torch::Tensor()};
+  }
+};
+
 torch::Tensor spread_taps(const torch::Tensor& z, const torch::Tensor& spread, int64_t co, int64_t rows,
                           int64_t columns, bool along_h, bool along_w) {
   return SpreadTaps::apply(z, spread, co, rows, columns, along_h, along_w);
@@ -193,9 +244,7 @@ torch::Tensor legacy_bilinear_up2_conv3x3(torch::nn::Conv2dImpl& conv, const tor
                           (*o.stride())[1] == 1 && (*o.dilation())[0] == 1 && (*o.dilation())[1] == 1 &&
                           o.groups() == 1 && padding && (**padding)[0] == 1 && (**padding)[1] == 1 &&
                           zero_padded(o.padding_mode());
-  const bool cpu_floating =
-      x.dim() == 4 && x.is_cpu() && (x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kDouble);
-  if (!composable || !fast_form_allowed() || !cpu_floating || x.size(2) < 8 || x.size(3) < 8)
+  if (!composable || !fast_form_allowed() || !cpu_floating(x) || x.size(2) < 8 || x.size(3) < 8)
     return conv.forward(legacy_bilinear_up2(x));
   const auto k = tap_kernels(conv.weight, kernel);
   const int64_t batch = x.size(0), co = conv.weight.size(0), n = x.size(2), m = x.size(3), h = 2 * n, w = 2 * m;
@@ -219,7 +268,7 @@ torch::Tensor legacy_bilinear_up2_conv3x3(torch::nn::Conv2dImpl& conv, const tor
 torch::Tensor conv_transpose(torch::nn::ConvTranspose2dImpl& m, const torch::Tensor& x) {
   const auto& o = m.options;
   const bool strided = (*o.stride())[0] > 1 || (*o.stride())[1] > 1;
-  if (!strided || !inference_on_cpu_float(x)) return m.forward(x);
+  if (!strided || !fast_form_allowed() || !cpu_floating(x)) return m.forward(x);
   // A transposed convolution's padding is always explicit (its options take no "same"/"valid"); padding mode is
   // always zeros.
   const auto padding = *explicit_padding(o.padding());
@@ -227,11 +276,9 @@ torch::Tensor conv_transpose(torch::nn::ConvTranspose2dImpl& m, const torch::Ten
   for (size_t d = 0; d < 2; ++d)
     out_size.push_back((x.size(2 + d) - 1) * (*o.stride())[d] - 2 * (*padding)[d] +
                        (*o.dilation())[d] * ((*o.kernel_size())[d] - 1) + (*o.output_padding())[d] + 1);
-  // Only its size and memory format matter: the gradient is computed from `x` and the weight alone.
-  const auto shape = torch::empty(out_size, x.options().memory_format(x.suggest_memory_format()));
-  auto y = std::get<0>(at::convolution_backward(x, shape, m.weight, c10::nullopt, *o.stride(), *padding, *o.dilation(),
-                                                /*transposed=*/false, /*output_padding=*/{0, 0}, o.groups(),
-                                                {true, false, false}));
+  const auto vec = [](c10::IntArrayRef a) { return a.vec(); };
+  auto y = TransposedConv::apply(x, m.weight, out_size,
+                                 ConvGeometry{vec(o.stride()), vec(padding), vec(o.dilation()), o.groups()});
   if (m.bias.defined()) y.add_(m.bias.view({1, -1, 1, 1}));
   return y;
 }

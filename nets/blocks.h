@@ -14,7 +14,7 @@ namespace pseg::blocks {
 torch::Tensor tf_same_pad_stride2(const torch::Tensor& x);
 
 // TF Conv2DTranspose(k=3, s=2, padding='same') = full transposed conv (2H+1) minus the last row and column.
-// Written with slice(..., -1) so a trace stays resolution-independent.
+// Written with slice(..., -1) so a trace stays resolution-independent; in training a copy in y's memory format.
 torch::Tensor tf_deconv_crop(const torch::Tensor& y);
 
 // TF1 legacy 2x bilinear resize (align_corners=False, half_pixel_centers=False): out[2k] = in[k],
@@ -35,10 +35,11 @@ torch::Tensor asymmetric_resize(const torch::Tensor& x, int64_t height, int64_t 
 // The values are the clamp's: exactly up to 12, where x - 6 is exact, and within half an ulp of x above.
 torch::Tensor relu6(const torch::Tensor& x);
 
-// The transposed convolution `m` applied to `x`. Without autograd (inference) and with a stride, it runs as the data
-// gradient of the convolution it transposes, which ATen computes with oneDNN: 1.4-5x faster per layer at batch 1
-// than ATen's own transposed kernel, which also zero-fills its output first. Training, traces (the exports) and a
-// TracedFormGuard run m's own forward.
+// The transposed convolution `m` applied to `x`. On the CPU and with a stride, it runs as the data gradient of the
+// convolution it transposes, which ATen computes with oneDNN: 1.4-5x faster per layer at batch 1 than ATen's own
+// transposed kernel, which also zero-fills its output first. In training its gradients are oneDNN's too: the
+// convolution for the input, and that convolution's weight gradient for the weight (ATen's own run im2col and
+// OpenBLAS). Traces (the exports) and a TracedFormGuard run m's own forward.
 torch::Tensor conv_transpose(torch::nn::ConvTranspose2dImpl& m, const torch::Tensor& x);
 
 // The kernels legacy_bilinear_up2_conv3x3 runs for one 3x3 convolution: the spreading kernels, which depend only on

@@ -113,7 +113,8 @@ TEST_CASE("ReLU6: a clamp run eagerly, relu(x) - relu(x - 6) in a trace, the sam
   CHECK(y[-1].item<float>() == 8.f);
 }
 
-TEST_CASE("transposed convolution: the data-gradient path in inference equals the module's own forward",
+TEST_CASE("transposed convolution: the data-gradient path equals the module's own forward, and in training its "
+          "gradients",
           "[nets][blocks]") {
   using Options = torch::nn::ConvTranspose2dOptions;
   struct Case {
@@ -139,8 +140,31 @@ TEST_CASE("transposed convolution: the data-gradient path in inference equals th
       m->weight.set_data(m->weight.contiguous(at::MemoryFormat::ChannelsLast));
     }
     const auto reference = m->forward(x).detach();
-    // With autograd on (training) the module's own forward runs.
-    CHECK(torch::equal(blocks::conv_transpose(*m, x), reference));
+    {
+      // Training, in float64: the same output, and the same gradients for the input, the weight and the bias as the
+      // module's own forward and ATen's derivatives of it, within float64 rounding.
+      m->to(torch::kDouble);
+      const auto x64 = x.to(torch::kDouble).requires_grad_();
+      const auto upstream = torch::randn_like(reference, torch::kDouble);
+      const auto gradients = [&](const torch::Tensor& y) {
+        for (auto& p : m->parameters()) p.mutable_grad() = torch::Tensor();
+        const auto gx = torch::autograd::grad({y}, {x64}, {upstream}, /*retain_graph=*/true)[0];
+        (y * upstream).sum().backward();
+        std::vector<torch::Tensor> out = {y.detach(), gx};
+        for (auto& p : m->parameters()) out.push_back(p.grad().clone());
+        return out;
+      };
+      const auto expected = gradients(m->forward(x64));
+      const auto got = gradients(blocks::conv_transpose(*m, x64));
+      REQUIRE(got.size() == expected.size());
+      for (size_t i = 0; i < got.size(); ++i) {
+        INFO("output, input gradient, weight gradient, bias gradient: #" << i);
+        REQUIRE(got[i].sizes() == expected[i].sizes());
+        CHECK((got[i] - expected[i]).abs().max().item<double>() <= 1e-12 * (1 + expected[i].abs().max().item<double>()));
+      }
+      m->to(torch::kFloat);
+      if (c.channels_last) m->weight.set_data(m->weight.contiguous(at::MemoryFormat::ChannelsLast));
+    }
     torch::NoGradGuard no_grad;
     const auto y = blocks::conv_transpose(*m, x);
     REQUIRE(y.sizes() == reference.sizes());
