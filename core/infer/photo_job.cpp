@@ -60,7 +60,6 @@ class PhotoJob {
   struct Rendered {
     PhotoResult result;
     std::vector<Output> outputs;
-    bool encoded = false;
   };
 
   static Decoded pending(const std::string& path) {
@@ -106,11 +105,10 @@ class PhotoJob {
       }
       r.result.timing.write_ms += ms_since(t0);
     });
-    r.encoded = true;
   }
 
+  // Writes the bytes encode made, each file atomically.
   PhotoResult write(Rendered r) const {
-    if (!r.encoded) encode(r);
     capture_error(r.result, [&] {
       const auto t0 = Clock::now();
       for (const Output& o : r.outputs) {
@@ -233,6 +231,7 @@ PhotoSummary run_photos(const std::vector<Predictor*>& predictors, const PhotoOp
         return r;
       },
       [&](PhotoJob::Rendered r) {
+        if (!on_workers) job.encode(r);
         const PhotoResult result = job.write(std::move(r));
         ++(result.ok() ? summary.processed : summary.failed);
         if (on_result) on_result(result);
