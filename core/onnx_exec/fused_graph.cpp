@@ -308,7 +308,7 @@ class GraphBuilder {
       const GraphConstant& scales = constant(n, 2);
       if (scales.floats.size() != 4 || scales.floats[0] != 1.f || scales.floats[1] != 1.f)
         fail_node(p, "only constant spatial scales are supported");
-      for (int i = 2; i < 4; ++i) y[i] = static_cast<int64_t>(std::floor(x[i] * double(scales.floats[i])));
+      for (int i = 2; i < 4; ++i) y[i] = resize_output_size(x[i], scales.floats[i]);
     } else if (op == "Slice") {
       const auto& starts = constant(n, 1).ints;
       const auto& ends = constant(n, 2).ints;
@@ -465,10 +465,14 @@ FusedGraph fuse_onnx_graph(const onnx::ModelProto& model) {
   return builder.build();
 }
 
+int64_t resize_output_size(int64_t in, double scale) {
+  return static_cast<int64_t>(std::floor(static_cast<float>(in) * static_cast<float>(scale)));
+}
+
 ResizeTaps linear_resize_taps(int64_t in, double scale, const std::string& mode) {
   if (!(scale > 0 && scale <= 4096))
     throw std::invalid_argument("resize scale " + std::to_string(scale) + " is outside (0, 4096]");
-  const int64_t out = static_cast<int64_t>(std::floor(in * scale));
+  const int64_t out = resize_output_size(in, scale);
   ResizeTaps t;
   t.lo.resize(static_cast<size_t>(out));
   t.hi.resize(static_cast<size_t>(out));

@@ -2,7 +2,6 @@
 
 #include <torch/torch.h>
 
-#include <cmath>
 #include <map>
 #include <stdexcept>
 
@@ -56,7 +55,7 @@ std::pair<Tensor, Tensor> quant_params(const onnx::NodeProto& n, const Inputs& i
 // Linear resize along one axis under an ONNX coordinate transformation mode (linear_resize_taps).
 Tensor resize_axis(const Tensor& x, int64_t dim, double scale, const std::string& mode, const onnx::NodeProto& n) {
   const int64_t in = x.size(dim);
-  if (static_cast<int64_t>(std::floor(in * scale)) == in && scale == 1.0) return x;
+  if (scale == 1.0) return x;
   ResizeTaps taps;
   try {
     taps = linear_resize_taps(in, scale, mode);

@@ -177,6 +177,25 @@ TEST_CASE("onednn: linear Resize follows each coordinate transformation mode (ha
   }
 }
 
+TEST_CASE("onednn: a Resize is as long as onnxruntime makes it (floor of the float product)", "[onnx_exec][onednn]") {
+  // DeepLabV3 exported at 769 (1025) brings its 97 (129) wide map back with the float scale 769 / 97 (1025 / 129):
+  // the product is 769 (1025) in float and just under it in double. align_corners reads input i / 8 for output i.
+  for (const auto& [in, out] : std::vector<std::pair<int64_t, int64_t>>{{97, 769}, {129, 1025}, {65, 513}}) {
+    INFO(in << " -> " << out);
+    const float scale = static_cast<float>(out) / static_cast<float>(in);
+    CHECK(resize_output_size(in, scale) == out);
+    OneNode r("Resize");
+    r.input_shape({1, 1, 1, in});
+    r.node->add_input("");
+    r.constant("scales", torch::tensor({1.f, 1.f, 1.f, scale}));
+    r.attr("mode", "linear");
+    r.attr("coordinate_transformation_mode", "align_corners");
+    const torch::Tensor y = run_onednn(r.model, torch::arange(in, torch::kFloat).reshape({1, 1, 1, in})).flatten();
+    REQUIRE(y.numel() == out);
+    CHECK(max_diff(y, torch::arange(out, torch::kFloat) / 8) < 1e-5);
+  }
+}
+
 TEST_CASE("onednn: Pad, Slice, pooling, Softmax, PRelu and broadcast Add match LibTorch", "[onnx_exec][onednn]") {
   torch::manual_seed(4);
   const torch::Tensor x = torch::randn({1, 6, 9, 10});

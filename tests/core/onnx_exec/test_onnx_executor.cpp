@@ -122,6 +122,19 @@ TEST_CASE("onnx executor: linear Resize follows each coordinate transformation m
   }
 }
 
+TEST_CASE("onnx executor: a Resize is as long as onnxruntime makes it (floor of the float product)", "[onnx_exec]") {
+  // DeepLabV3 exported at 769 brings its 97 wide map back with the float scale 769 / 97: 769 in float, just under
+  // in double. align_corners reads input i / 8 for output i.
+  OneNode r("Resize");
+  r.node->add_input("");
+  r.constant("scales", torch::tensor({1.f, 1.f, 1.f, 769.f / 97.f}));
+  r.attr("mode", "linear");
+  r.attr("coordinate_transformation_mode", "align_corners");
+  const auto got = values(r.run(torch::arange(97, torch::kFloat).reshape({1, 1, 1, 97})));
+  REQUIRE(got.size() == 769);
+  for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(i / 8.0).margin(1e-5));
+}
+
 TEST_CASE("onnx executor: malformed nodes are refused, not read out of range", "[onnx_exec]") {
   OneNode dq("DequantizeLinear");
   dq.constant("scale", torch::tensor({0.5f, 2.0f}));
