@@ -2,9 +2,12 @@
 # How cost grows (docs/performance.md): inference latency of every net at about 0.5x, 1x and 2x its native input
 # size on every engine, and training images/s at batch 1, 4, 8 and 16, all through `portraitseg bench`.
 #   tests/bench/scaling.sh [PORTRAITSEG_BINARY] [RESULTS_DIR]
-# Environment: THREADS (2), RUNS (inference timed runs, 10), STEPS (training timed steps, 3), CONFIGS (names in
-# configs/, default all but demo). Freshly initialised nets: the cost does not depend on the weights. Sizes are
-# rounded to what each net accepts (multiples of 32; 8k + 1 for DeepLabV3). A benchmark: run it on an idle machine.
+# Environment: THREADS (2), RUNS (inference timed runs, 10), STEPS (training timed steps, 3), ROUNDS (1), CONFIGS
+# (names in configs/, default all but demo). With several rounds every measurement is taken once per round, the
+# rounds one after the other, and the tables give each cell's median over the rounds, so that a drift of the
+# machine's speed spreads over all cells instead of landing on a few. Freshly initialised nets: the cost does not
+# depend on the weights. Sizes are rounded to what each net accepts (multiples of 32; 8k + 1 for DeepLabV3). A
+# benchmark: run it on an idle machine.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 bin="${1:-$root/build/tools/portraitseg}"
@@ -12,6 +15,7 @@ out="${2:-$root/runs/bench/scaling}"
 threads="${THREADS:-2}"
 runs="${RUNS:-10}"
 steps="${STEPS:-3}"
+rounds="${ROUNDS:-1}"
 configs="${CONFIGS:-mobile_unet_deconv mobile_unet_bilinear prisma_net portrait_net portrait_net_video slim_net mobile_unet_v3 deeplab_v3}"
 mkdir -p "$out"
 "$bin" synth --out "$out/data" --count 64 --size 480x360 --seed 5 >/dev/null
@@ -34,35 +38,53 @@ json.dump({"error": lines[-1]}, open(sys.argv[2], "w"))' "$file.log" "$file.json
   fi
 }
 
-for name in $configs; do
-  config="$root/configs/$name.json"
-  native=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['model']['input_size'][0])" "$config")
-  for scale in 0.5 1 2; do
-    size=$(scaled "$native" "$scale")
-    echo "scaling: $name inference at ${size}x${size}" >&2
-    bench_into "$out/infer_${name}_${scale}" --config "$config" --size "${size}x${size}" --engine all --runs "$runs" \
-      --warmup 2
-  done
-  for batch in 1 4 8 16; do
-    echo "scaling: $name training at batch $batch" >&2
-    bench_into "$out/train_${name}_${batch}" --train --config "$config" --data "$out/data" --batch "$batch" \
-      --steps "$steps" --warmup 1
+for round in $(seq 1 "$rounds"); do
+  for name in $configs; do
+    config="$root/configs/$name.json"
+    native=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['model']['input_size'][0])" "$config")
+    for scale in 0.5 1 2; do
+      size=$(scaled "$native" "$scale")
+      echo "scaling: round $round, $name inference at ${size}x${size}" >&2
+      bench_into "$out/infer_${name}_${scale}_r$round" --config "$config" --size "${size}x${size}" --engine all \
+        --runs "$runs" --warmup 2
+    done
+    for batch in 1 4 8 16; do
+      echo "scaling: round $round, $name training at batch $batch" >&2
+      bench_into "$out/train_${name}_${batch}_r$round" --train --config "$config" --data "$out/data" --batch "$batch" \
+        --steps "$steps" --warmup 1
+    done
   done
 done
 
-/usr/bin/python3 - "$out" "$configs" <<'PY'
-import json, sys
-out, configs = sys.argv[1], sys.argv[2].split()
-def load(path):
+/usr/bin/python3 - "$out" "$configs" "$rounds" <<'PY'
+import json, statistics, sys
+out, configs, rounds = sys.argv[1], sys.argv[2].split(), int(sys.argv[3])
+def load_one(path):
     try:
         return json.load(open(path))
     except (OSError, ValueError):
         return {"error": "no result"}
-print("Inference, median ms at batch 1 (x: the cost relative to the native size on the same engine)\n")
+def load(stem):
+    # One result per round merged into one: each engine's (or the training run's) figures are the medians over the
+    # rounds that produced them; the first round's error stands when none did.
+    found = [load_one(f"{stem}_r{r}.json") for r in range(1, rounds + 1)]
+    ok = [j for j in found if "results" in j]
+    if not ok:
+        return found[0]
+    merged = {"results": []}
+    for first in ok[0]["results"]:
+        same = [r for j in ok for r in j["results"] if r.get("engine") == first.get("engine")]
+        row = dict(first)
+        for key in ("median_ms", "images_per_s", "median_step_ms"):
+            if key in first:
+                row[key] = statistics.median(r[key] for r in same)
+        merged["results"].append(row)
+    return merged
+print(f"Inference, median ms at batch 1, median of {rounds} round(s) (x: the cost relative to the native size on the same engine)\n")
 print("| net | engine | ~0.5x | 1x | ~2x |")
 print("|---|---|---|---|---|")
 for name in configs:
-    runs = {s: load(f"{out}/infer_{name}_{s}.json") for s in ("0.5", "1", "2")}
+    runs = {s: load(f"{out}/infer_{name}_{s}") for s in ("0.5", "1", "2")}
     engines = [r["engine"] for r in runs["1"].get("results", [])]
     for engine in engines:
         base = next(r["median_ms"] for r in runs["1"]["results"] if r["engine"] == engine)
@@ -75,13 +97,13 @@ for name in configs:
             r = rs[0]
             cells.append(f"{r['size'][0]}²: {r['median_ms']:.1f} ({r['median_ms'] / base:.2f}x)")
         print(f"| {name} | {engine} | " + " | ".join(cells) + " |")
-print("\nTraining images/s (data loading, the config's recipe and optimiser included), median step\n")
+print(f"\nTraining images/s (data loading, the config's recipe and optimiser included), median step, median of {rounds} round(s)\n")
 print("| config | size | batch 1 | batch 4 | batch 8 | batch 16 |")
 print("|---|---|---|---|---|---|")
 for name in configs:
     cells, size = [], ""
     for b in (1, 4, 8, 16):
-        j = load(f"{out}/train_{name}_{b}.json")
+        j = load(f"{out}/train_{name}_{b}")
         if "results" not in j:
             cells.append("failed: " + j.get("error", "")[:80])
             continue
