@@ -36,9 +36,10 @@ torch::Tensor asymmetric_resize(const torch::Tensor& x, int64_t height, int64_t 
 torch::Tensor relu6(const torch::Tensor& x);
 
 // The transposed convolution `m` applied to `x`. On the CPU and with a stride, it runs as the data gradient of the
-// convolution it transposes, which ATen computes with oneDNN: 1.4-5x faster per layer at batch 1 than ATen's own
-// transposed kernel, which also zero-fills its output first. In training its gradients are oneDNN's too: the
-// convolution for the input, and that convolution's weight gradient for the weight (ATen's own run im2col and
+// convolution it transposes, which ATen computes with oneDNN for float: 1.4-5x faster per layer at batch 1 than ATen's
+// own transposed kernel, which also zero-fills its output first (double takes the same route through ATen's reference
+// kernels, which lets the tests check the gradients to float64 rounding). In training its gradients are oneDNN's too:
+// the convolution for the input, and that convolution's weight gradient for the weight (ATen's own run im2col and
 // OpenBLAS). Traces (the exports) and a TracedFormGuard run m's own forward.
 torch::Tensor conv_transpose(torch::nn::ConvTranspose2dImpl& m, const torch::Tensor& x);
 

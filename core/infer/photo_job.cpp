@@ -45,8 +45,9 @@ class PhotoJob {
       throw std::runtime_error(options.out_dir + ": cannot create the output directory");
   }
 
-  // The three stages of one photo, each on its own thread in run_photos. A photo that fails carries its error on
-  // to the last stage, which reports it (capture_error skips the stages after a failure).
+  // One photo on its way: decoded, rendered (net and effects), encoded, written; run_photos decides which thread
+  // runs each step. A photo that fails carries its error on to the writing step, which reports it (capture_error
+  // skips the steps after a failure).
   struct Decoded {
     PhotoResult result;
     DecodedPhoto photo;
@@ -69,8 +70,7 @@ class PhotoJob {
   }
 
   Decoded decode(const std::string& path) const {
-    Decoded d;
-    d.result.input = path;
+    Decoded d = pending(path);
     capture_error(d.result, [&] {
       auto t0 = Clock::now();
       if (!fs::is_regular_file(path)) throw std::runtime_error(path + ": no such file");
@@ -212,9 +212,9 @@ PhotoSummary run_photos(const std::vector<Predictor*>& predictors, const PhotoOp
   PhotoJob job(predictors, options);
   const std::vector<std::string> photos = collect_photos(options.inputs);
   if (photos.empty()) throw std::runtime_error("no images found in the given directories");
-  // One worker (one photo, or a GPU): the next photo is decoded, and the last one's outputs encoded and written,
-  // on threads of their own while the net runs. Several (CPU workers, one per share of the cores): each takes its
-  // photo from the file to the encoded bytes, as the cores are busy with workers anyway and a megapixel handed
+  // One worker (one photo, or a GPU): the next photo is decoded, and the last one's outputs encoded and written, on
+  // threads of their own while the net runs. Several (by default on the CPU, one per share of the cores): each takes
+  // its photo from the file to the encoded bytes, as the cores are busy with workers anyway and a megapixel handed
   // between threads costs more than the overlap gives; the last thread only writes the files, in order.
   const bool on_workers = predictors.size() > 1;
   PhotoSummary summary;

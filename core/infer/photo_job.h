@@ -59,7 +59,8 @@ struct PhotoResult {
 };
 
 // The images named by `inputs` in order: files as given, directories expanded to their image files (the types of
-// image_extensions() in data/file_walk.h, sorted by name, hidden files skipped). A path that does not exist is kept, so that it fails as a photo.
+// image_extensions() in data/file_walk.h, sorted by name, hidden files skipped). A path that does not exist is kept, so
+// that it fails as a photo.
 std::vector<std::string> collect_photos(const std::vector<std::string>& inputs);
 
 struct PhotoSummary {
@@ -75,21 +76,22 @@ struct PhotoWorkers {
   int threads = 0;  // with several workers an equal share of the process's (rounded down, at least 1); else 0 = its
 };
 
-// The workers for `photos` photos on `threads` intra-op threads (0 = the usable cores) on `device`: `requested`
-// when it is above 0, at most one per photo; else two on the CPU for four photos or more and two threads or more,
-// one otherwise. A net's threads scale poorly (PortraitNet at 224 in oneDNN: 13.5 ms on one thread, 8.1 on two),
-// so two nets side by side on half the threads each get more photos through. Throws std::invalid_argument for a negative `requested`.
+// The workers for `photos` photos on `threads` intra-op threads (0 = the usable cores) on `device`: `requested` when it
+// is above 0, at most one per photo; else two on the CPU for four photos or more and two threads or more, one
+// otherwise. A net's threads scale poorly (PortraitNet at 224 in oneDNN: 13.5 ms on one thread, 8.1 on two), so two
+// nets side by side on half the threads each get more photos through. Throws std::invalid_argument for a negative
+// `requested`.
 PhotoWorkers photo_workers(int requested, size_t photos, int threads, const std::string& device);
 
-// Processes every photo, handing each result to `on_result` as it is done, in input order, on a thread of its
-// own. One inference worker per predictor (copies of one model, each opened with its share of the threads:
+// Processes every photo, handing each result to `on_result` as it is done, in input order, on a thread of its own. One
+// inference worker per predictor (copies of one model, each opened with its share of the threads:
 // PredictorOptions::threads), photo i on worker i % workers. With one worker the next photo is decoded, and the last
-// one's outputs encoded and written, on threads of their own while the net runs; with several, each worker takes
-// its photo from decoding to encoding and a last thread writes the files. None is kept: a directory of any size runs in the
-// memory of a few photos and the list of its paths. Throws
-// std::invalid_argument for bad options (threshold outside (0, 1), negative feather, malformed colour, no
-// predictor) and std::runtime_error for an unreadable background, an output directory that cannot be created, or
-// no photo to process, before any photo is processed. Per-photo failures are results.
+// one's outputs encoded and written, on threads of their own while the net runs; with several, each worker takes its
+// photo from decoding to encoding and a last thread writes the files. None is kept: a directory of any size runs in the
+// memory of a few photos and the list of its paths. Throws std::invalid_argument for bad options (threshold outside (0,
+// 1), negative feather, malformed colour, no predictor) and std::runtime_error for an unreadable background, an output
+// directory that cannot be created, or no photo to process, before any photo is processed. Per-photo failures are
+// results.
 PhotoSummary run_photos(const std::vector<Predictor*>& predictors, const PhotoOptions& options,
                         const std::function<void(const PhotoResult&)>& on_result = {});
 

@@ -465,14 +465,14 @@ FusedGraph fuse_onnx_graph(const onnx::ModelProto& model) {
   return builder.build();
 }
 
-int64_t resize_output_size(int64_t in, double scale) {
-  return static_cast<int64_t>(std::floor(static_cast<float>(in) * static_cast<float>(scale)));
+int64_t resize_output_size(int64_t in, float scale) {
+  return static_cast<int64_t>(std::floor(static_cast<float>(in) * scale));
 }
 
 ResizeTaps linear_resize_taps(int64_t in, double scale, const std::string& mode) {
   if (!(scale > 0 && scale <= 4096))
     throw std::invalid_argument("resize scale " + std::to_string(scale) + " is outside (0, 4096]");
-  const int64_t out = resize_output_size(in, scale);
+  const int64_t out = resize_output_size(in, static_cast<float>(scale));
   ResizeTaps t;
   t.lo.resize(static_cast<size_t>(out));
   t.hi.resize(static_cast<size_t>(out));

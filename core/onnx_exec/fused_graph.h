@@ -71,6 +71,6 @@ ResizeTaps linear_resize_taps(int64_t in, double scale, const std::string& mode)
 // The length of an axis of `in` resized by `scale`: floor(in * scale) computed in float, as onnxruntime and OpenCV
 // do. Exporters pick the float scale that gives the size they want in float: DeepLabV3 at 769 brings its 97 x 97
 // map back with 7.927835f, and 97 * 7.927835f is 769 in float but 768.99999 in double.
-int64_t resize_output_size(int64_t in, double scale);
+int64_t resize_output_size(int64_t in, float scale);
 
 }  // namespace pseg

@@ -16,6 +16,10 @@ threads="${THREADS:-2}"
 runs="${RUNS:-10}"
 steps="${STEPS:-3}"
 rounds="${ROUNDS:-1}"
+if ! [[ "$rounds" =~ ^[1-9][0-9]*$ ]]; then
+  echo "scaling.sh: ROUNDS=$rounds: expected a whole number >= 1" >&2
+  exit 2
+fi
 configs="${CONFIGS:-mobile_unet_deconv mobile_unet_bilinear prisma_net portrait_net portrait_net_video slim_net mobile_unet_v3 deeplab_v3}"
 mkdir -p "$out"
 "$bin" synth --out "$out/data" --count 64 --size 480x360 --seed 5 >/dev/null
@@ -57,16 +61,17 @@ for round in $(seq 1 "$rounds"); do
 done
 
 /usr/bin/python3 - "$out" "$configs" "$rounds" <<'PY'
-import json, statistics, sys
+import json, sys
 out, configs, rounds = sys.argv[1], sys.argv[2].split(), int(sys.argv[3])
 def load_one(path):
     try:
         return json.load(open(path))
     except (OSError, ValueError):
         return {"error": "no result"}
-def load(stem):
-    # One result per round merged into one: each engine's (or the training run's) figures are the medians over the
-    # rounds that produced them; the first round's error stands when none did.
+def load(stem, key):
+    # One result per round merged into one: for each engine (or the training run) the round whose `key` is the
+    # median over the rounds that produced it (the lower middle one for an even count), so that a cell's figures come
+    # from one measurement; "rounds" says how many produced it. The first round's error stands when none did.
     found = [load_one(f"{stem}_r{r}.json") for r in range(1, rounds + 1)]
     ok = [j for j in found if "results" in j]
     if not ok:
@@ -74,17 +79,17 @@ def load(stem):
     merged = {"results": []}
     for first in ok[0]["results"]:
         same = [r for j in ok for r in j["results"] if r.get("engine") == first.get("engine")]
-        row = dict(first)
-        for key in ("median_ms", "images_per_s", "median_step_ms"):
-            if key in first:
-                row[key] = statistics.median(r[key] for r in same)
+        row = dict(sorted(same, key=lambda r: r[key])[(len(same) - 1) // 2])
+        row["rounds"] = len(same)
         merged["results"].append(row)
     return merged
+def short_of(row):
+    return "" if row.get("rounds", rounds) == rounds else f", {row['rounds']} of {rounds} rounds"
 print(f"Inference, median ms at batch 1, median of {rounds} round(s) (x: the cost relative to the native size on the same engine)\n")
 print("| net | engine | ~0.5x | 1x | ~2x |")
 print("|---|---|---|---|---|")
 for name in configs:
-    runs = {s: load(f"{out}/infer_{name}_{s}") for s in ("0.5", "1", "2")}
+    runs = {s: load(f"{out}/infer_{name}_{s}", "median_ms") for s in ("0.5", "1", "2")}
     engines = [r["engine"] for r in runs["1"].get("results", [])]
     for engine in engines:
         base = next(r["median_ms"] for r in runs["1"]["results"] if r["engine"] == engine)
@@ -95,7 +100,7 @@ for name in configs:
                 cells.append("failed: " + runs[s].get("error", "")[:60])
                 continue
             r = rs[0]
-            cells.append(f"{r['size'][0]}²: {r['median_ms']:.1f} ({r['median_ms'] / base:.2f}x)")
+            cells.append(f"{r['size'][0]}²: {r['median_ms']:.1f} ({r['median_ms'] / base:.2f}x{short_of(r)})")
         print(f"| {name} | {engine} | " + " | ".join(cells) + " |")
 print(f"\nTraining images/s (data loading, the config's recipe and optimiser included), median step, median of {rounds} round(s)\n")
 print("| config | size | batch 1 | batch 4 | batch 8 | batch 16 |")
@@ -103,12 +108,12 @@ print("|---|---|---|---|---|---|")
 for name in configs:
     cells, size = [], ""
     for b in (1, 4, 8, 16):
-        j = load(f"{out}/train_{name}_{b}")
+        j = load(f"{out}/train_{name}_{b}", "images_per_s")
         if "results" not in j:
             cells.append("failed: " + j.get("error", "")[:80])
             continue
         r = j["results"][0]
         size = f"{r['size'][0]}²"
-        cells.append(f"{r['images_per_s']:.1f} ({r['median_step_ms']:.0f} ms/step)")
+        cells.append(f"{r['images_per_s']:.1f} ({r['median_step_ms']:.0f} ms/step{short_of(r)})")
     print(f"| {name} | {size} | " + " | ".join(cells) + " |")
 PY

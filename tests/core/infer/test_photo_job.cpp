@@ -1,7 +1,8 @@
-// run_photos, the pipeline behind `portraitseg test` (one inference worker between a decoding and a writing thread,
-// or several that decode, infer and encode with a writing thread after them): results come in input order with a failing photo in the middle reported in its place, outputs equal
-// the Predictor's own mask whatever the number of workers, and an exception from the result callback stops every
-// stage and reaches the caller. photo_workers: the default number of workers.
+// run_photos, the pipeline behind `portraitseg test` (one inference worker between a decoding and a writing thread, or
+// several that decode, infer and encode with a writing thread after them): results come in input order with a failing
+// photo in the middle reported in its place, outputs equal the Predictor's own mask whatever the number of workers, and
+// an exception from the result callback stops every stage and reaches the caller. photo_workers: the default number of
+// workers.
 #include <catch2/catch.hpp>
 
 #include <opencv2/imgcodecs.hpp>
