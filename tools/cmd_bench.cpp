@@ -1,6 +1,7 @@
 // portraitseg bench: throughput measurements. Each mode is its own function; --loader measures decoding +
 // PortraitNet augmentation of the config's train data, --train whole training steps with data loading, and
 // without either, inference latency of a model (--model) or a fresh net (--config) per engine.
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 #include <stdexcept>
@@ -137,20 +138,26 @@ int run_infer_bench(const BenchArgs& a, const TrainBenchArgs& t, const InferBenc
   if (given.warmup) o.warmup = t.warmup;
   o.device = ctx.runtime.device;
   const auto results = bench_inference(o);
+  // An engine that could not open or run the model has its reason in its row, and the command fails.
+  const bool failed = std::any_of(results.begin(), results.end(), [](const auto& r) { return !r.error.empty(); });
   if (a.json) {
     print_line(to_json(results).dump());
-    return 0;
+    return failed ? 1 : 0;
   }
   std::printf("inference: %s, net alone (preprocessed input to probability), %d timed runs after %d warm-up\n",
               (o.model.empty() ? o.config : o.model).c_str(), o.runs, o.warmup);
   std::printf("  %-12s %9s %5s %7s %10s %10s %10s %9s\n", "engine", "size", "batch", "threads", "median ms", "p90 ms",
               "p99 ms", "fps");
   for (const auto& r : results) {
+    if (!r.error.empty()) {
+      std::printf("  %-12s failed: %s\n", r.engine.c_str(), r.error.c_str());
+      continue;
+    }
     const std::string size = std::to_string(r.height) + "x" + std::to_string(r.width);
     std::printf("  %-12s %9s %5ld %7d %10.2f %10.2f %10.2f %9.1f\n", r.engine.c_str(), size.c_str(),
                 static_cast<long>(r.batch), r.threads, r.median_ms, r.p90_ms, r.p99_ms, r.fps);
   }
-  return 0;
+  return failed ? 1 : 0;
 }
 
 }  // namespace

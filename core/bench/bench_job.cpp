@@ -31,7 +31,11 @@ nlohmann::json to_json(const TrainBenchResult& r) {
 
 nlohmann::ordered_json to_json(const std::vector<InferBenchResult>& results) {
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-  for (const auto& r : results)
+  for (const auto& r : results) {
+    if (!r.error.empty()) {
+      rows.push_back({{"engine", r.engine}, {"error", r.error}});
+      continue;
+    }
     rows.push_back({{"engine", r.engine},
                     {"size", {r.height, r.width}},
                     {"batch", r.batch},
@@ -40,6 +44,7 @@ nlohmann::ordered_json to_json(const std::vector<InferBenchResult>& results) {
                     {"p90_ms", r.p90_ms},
                     {"p99_ms", r.p99_ms},
                     {"fps", r.fps}});
+  }
   return {{"results", rows}};
 }
 

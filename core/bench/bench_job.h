@@ -22,7 +22,7 @@ std::vector<LoaderBenchResult> run_loader_bench(const std::string& config, const
 // {"mode": "train", "net", "config", "size": [H, W], "batch", "threads", "steps", "images_per_s", ...}
 nlohmann::json to_json(const TrainBenchResult& r);
 // {"results": [{"engine", "size", "batch", "threads", "median_ms", "p90_ms", "p99_ms", "fps"}, ...]}, keys in
-// that order.
+// that order; an engine that could not open or run the model is {"engine", "error"}.
 nlohmann::ordered_json to_json(const std::vector<InferBenchResult>& results);
 // {"mode": "loader", "size", "prior", "results": [{"workers", "samples", "samples_per_second", "runs"}, ...]}
 nlohmann::json to_json(const std::vector<LoaderBenchResult>& results, const LoaderBenchOptions& options);

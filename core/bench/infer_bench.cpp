@@ -10,9 +10,11 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <random>
 #include <stdexcept>
 
+#include "core/common/error_report.h"
 #include "core/common/stats.h"
 #include "core/infer/engine_registry.h"
 #include "core/model_io/checkpoint.h"
@@ -129,6 +131,67 @@ EngineRun engine_run(const EngineEntry& engine, const std::string& path, const s
   return {engine.name, p->meta(), [p](const cv::Mat& b) { return p->infer(b); }};
 }
 
+// One wanted engine: opened, or why it could not be. With several engines wanted, one that cannot open or run the
+// model is reported in its row and the others are still timed; with one, its error is the command's.
+struct EngineSlot {
+  std::string engine;
+  std::optional<EngineRun> run;
+  std::string error;
+};
+
+class EngineSlots {
+ public:
+  explicit EngineSlots(const InferBenchOptions& o) : o_(o) {}
+
+  void open(const EngineEntry& e, const std::string& path) {
+    EngineSlot slot{e.name, std::nullopt, ""};
+    try {
+      slot.run = engine_run(e, path, o_.device);
+    } catch (const std::exception&) {
+      if (o_.engines.size() == 1) throw;
+      slot.error = current_error_report().message;
+    }
+    slots_.push_back(std::move(slot));
+  }
+
+  bool empty() const { return slots_.empty(); }
+  // The metadata of the first engine that opened the model, if any did.
+  const ModelMeta* meta() const {
+    for (const auto& s : slots_)
+      if (s.run) return &s.run->meta;
+    return nullptr;
+  }
+  bool any_fixed_batch() const {
+    return std::any_of(slots_.begin(), slots_.end(), [](const EngineSlot& s) {
+      return s.run && engine_registry().at(s.engine, "engine").fixed_batch;
+    });
+  }
+
+  std::vector<InferBenchResult> time_all(int threads) const {
+    std::vector<InferBenchResult> results;
+    for (const auto& s : slots_) {
+      InferBenchResult r;
+      r.engine = s.engine;
+      r.error = s.error;
+      if (s.run) {
+        spdlog::debug("bench: {} at {}x{}, batch {}", s.engine, s.run->meta.height, s.run->meta.width, o_.batch);
+        try {
+          r = time_engine(*s.run, o_, threads);
+        } catch (const std::exception&) {
+          if (o_.engines.size() == 1) throw;
+          r.error = current_error_report().message;
+        }
+      }
+      results.push_back(r);
+    }
+    return results;
+  }
+
+ private:
+  const InferBenchOptions& o_;
+  std::vector<EngineSlot> slots_;
+};
+
 }  // namespace
 
 std::vector<std::string> parse_engine_choice(const std::string& text) {
@@ -143,7 +206,7 @@ std::vector<InferBenchResult> bench_inference(const InferBenchOptions& o) {
   if ((o.height > 0) != (o.width > 0)) throw std::invalid_argument("--size: give both height and width");
 
   const int threads = at::get_num_threads();
-  std::vector<EngineRun> runs;
+  EngineSlots slots(o);
   TempDir tmp;
   if (o.config.empty() && !engine_for_file(o.model).export_format.empty()) {
     // An exported file runs at its own size in every wanted engine that opens its kind and precision.
@@ -156,21 +219,19 @@ std::vector<InferBenchResult> bench_inference(const InferBenchOptions& o) {
         if (o.engines.size() == 1) throw;  // --engine named one that cannot run this file
         continue;
       }
-      runs.push_back(engine_run(e, o.model, o.device));
+      slots.open(e, o.model);
     }
-    if (runs.empty())
+    if (slots.empty())
       throw std::invalid_argument("--engine " + (o.engines.empty() ? std::string("all") : o.engines[0]) + ": " +
                                   o.model + " runs in " + engine_for_file(o.model).name +
                                   " (give a checkpoint or config for the others)");
-    const ModelMeta& meta = runs.back().meta;
-    if (o.height > 0 && (o.height != meta.height || o.width != meta.width))
-      throw std::invalid_argument("--size: " + o.model + " is fixed at " + std::to_string(meta.height) + "x" +
-                                  std::to_string(meta.width) + " (export it at another size)");
-    const bool fixed = std::any_of(runs.begin(), runs.end(), [](const EngineRun& r) {
-      return engine_registry().at(r.engine, "engine").fixed_batch;
-    });
-    if (o.batch > 1 && fixed && !meta.dynamic_batch)
-      throw std::invalid_argument("--batch: " + o.model + " has a fixed batch of 1 (export with --dynamic-batch)");
+    if (const ModelMeta* meta = slots.meta()) {
+      if (o.height > 0 && (o.height != meta->height || o.width != meta->width))
+        throw std::invalid_argument("--size: " + o.model + " is fixed at " + std::to_string(meta->height) + "x" +
+                                    std::to_string(meta->width) + " (export it at another size)");
+      if (o.batch > 1 && slots.any_fixed_batch() && !meta->dynamic_batch)
+        throw std::invalid_argument("--batch: " + o.model + " has a fixed batch of 1 (export with --dynamic-batch)");
+    }
   } else {
     // A checkpoint or config: exported to every wanted engine's format first.
     std::string ckpt;
@@ -194,18 +255,12 @@ std::vector<InferBenchResult> bench_inference(const InferBenchOptions& o) {
     }
     for (const auto& e : engine_registry().entries()) {
       if (!wanted(o.engines, e.name)) continue;
-      if (e.export_format.empty()) runs.push_back(engine_run(e, ckpt, o.device));
+      if (e.export_format.empty()) slots.open(e, ckpt);
       for (const auto& f : exported.files)
-        if (f.format == e.export_format) runs.push_back(engine_run(e, f.path, o.device));
+        if (f.format == e.export_format) slots.open(e, f.path);
     }
   }
-
-  std::vector<InferBenchResult> results;
-  for (const auto& r : runs) {
-    spdlog::debug("bench: {} at {}x{}, batch {}", r.engine, r.meta.height, r.meta.width, o.batch);
-    results.push_back(time_engine(r, o, threads));
-  }
-  return results;
+  return slots.time_all(threads);
 }
 
 }  // namespace pseg

@@ -35,10 +35,13 @@ struct InferBenchResult {
   int runs = 0;
   double median_ms = 0, p90_ms = 0, p99_ms = 0;
   double fps = 0;                      // images per second at the median: batch * 1000 / median_ms
+  std::string error;                   // why this engine could not open or run the model ("" when timed)
 };
 
 // Throws std::invalid_argument for bad options (engine the model cannot run in, size of an exported file that
-// is not its own, batch < 1, runs < 1), std::runtime_error for unreadable models.
+// is not its own, batch < 1, runs < 1), std::runtime_error for unreadable models. With several engines wanted, one
+// that cannot open or run the model gets a result with its error and the others are timed; with one, its error
+// is thrown.
 std::vector<InferBenchResult> bench_inference(const InferBenchOptions& options);
 
 }  // namespace pseg

@@ -121,6 +121,8 @@ def infer_tables(root, cases, notes):
             reason = why(f"{base}.{side}")
             if not any(got) and reason:
                 notes.append(f"inference {case} {side}: {reason}")
+        failed = {r["engine"]: r["error"] for results in cpp for r in results or [] if r.get("error")}
+        notes += [f"inference {case} portraitseg {engine}: {error}" for engine, error in failed.items()]
         try:
             with open(base + ".onnx_source") as f:
                 onnx_sources.append(f"{case}: {f.read().strip()}")

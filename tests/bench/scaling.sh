@@ -31,11 +31,13 @@ import sys; n, s = int(sys.argv[1]), float(sys.argv[2])
 print(8 * max(1, round((n - 1) * s / 8)) + 1 if n % 2 else 32 * max(1, int(n * s / 32 + 0.5)))" "$1" "$2"
 }
 
-# `portraitseg bench ARGS` into FILE.json (its log in FILE.log); a failure leaves {"error": "<its last line>"} there.
+# `portraitseg bench ARGS` into FILE.json (its log in FILE.log); a failure leaves {"error": "<its last line>"} there,
+# unless the command printed results (engines that could not run the model have an "error" row in them).
 bench_into() {
   local file=$1
   shift
-  if ! "$bin" bench "$@" --threads "$threads" --json --quiet > "$file.json" 2> "$file.log"; then
+  if ! "$bin" bench "$@" --threads "$threads" --json --quiet > "$file.json" 2> "$file.log" &&
+     ! /usr/bin/python3 -c 'import json, sys; json.load(open(sys.argv[1]))["results"]' "$file.json" 2>/dev/null; then
     /usr/bin/python3 -c 'import json, sys
 lines = open(sys.argv[1]).read().strip().splitlines() or ["failed"]
 json.dump({"error": lines[-1]}, open(sys.argv[2], "w"))' "$file.log" "$file.json"
@@ -78,7 +80,11 @@ def load(stem, key):
         return found[0]
     merged = {"results": []}
     for first in ok[0]["results"]:
-        same = [r for j in ok for r in j["results"] if r.get("engine") == first.get("engine")]
+        rows = [r for j in ok for r in j["results"] if r.get("engine") == first.get("engine")]
+        same = [r for r in rows if key in r]
+        if not same:  # the engine's {"engine", "error"} row in every round
+            merged["results"].append(rows[0])
+            continue
         row = dict(sorted(same, key=lambda r: r[key])[(len(same) - 1) // 2])
         row["rounds"] = len(same)
         merged["results"].append(row)
@@ -92,15 +98,16 @@ for name in configs:
     runs = {s: load(f"{out}/infer_{name}_{s}", "median_ms") for s in ("0.5", "1", "2")}
     engines = [r["engine"] for r in runs["1"].get("results", [])]
     for engine in engines:
-        base = next(r["median_ms"] for r in runs["1"]["results"] if r["engine"] == engine)
+        at = {s: next((r for r in runs[s].get("results", []) if r["engine"] == engine), {}) for s in runs}
+        base = at["1"].get("median_ms")
         cells = []
         for s in ("0.5", "1", "2"):
-            rs = [r for r in runs[s].get("results", []) if r["engine"] == engine]
-            if not rs:
-                cells.append("failed: " + runs[s].get("error", "")[:60])
+            r = at[s]
+            if "median_ms" not in r:
+                cells.append("failed: " + (r.get("error") or runs[s].get("error", ""))[:60])
                 continue
-            r = rs[0]
-            cells.append(f"{r['size'][0]}²: {r['median_ms']:.1f} ({r['median_ms'] / base:.2f}x{short_of(r)})")
+            ratio = f"{r['median_ms'] / base:.2f}x" if base else "no 1x"
+            cells.append(f"{r['size'][0]}²: {r['median_ms']:.1f} ({ratio}{short_of(r)})")
         print(f"| {name} | {engine} | " + " | ".join(cells) + " |")
 print(f"\nTraining images/s (data loading, the config's recipe and optimiser included), median step, median of {rounds} round(s)\n")
 print("| config | size | batch 1 | batch 4 | batch 8 | batch 16 |")

@@ -74,6 +74,39 @@ TEST_CASE("bench inference: exported files, batches, the text table", "[tools][b
   CHECK_THAT(r.out, Catch::Matchers::Contains("median ms") && Catch::Matchers::Contains("torchscript"));
 }
 
+TEST_CASE("bench inference: an engine that cannot open the file is reported, the others are timed", "[tools][bench]") {
+  // oneDNN compiles no Greater, which the mask head ends with; OpenCV DNN and onnx-torch run it.
+  ScratchDir dir("bench_infer_partial");
+  const std::string cfg = write_json(dir / "prisma.json", {{"model", {{"net", "prisma_net"}, {"input_size", {64, 64}}}}});
+  const fs::path out = dir / "export";
+  auto r = run_cli("export --config " + shell_arg(cfg) + " --head mask --no-verify --out " + shell_arg(out));
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  const std::string onnx = shell_arg((out / "prisma.onnx").string());
+
+  r = run_cli("bench --model " + onnx + " --runs 2 --warmup 0 --threads 1 --json");
+  INFO(r.out);
+  CHECK(r.exit_code == 1);
+  const json j = last_json(r.out);
+  REQUIRE(j["results"].size() == 3);
+  CHECK(j["results"][0] == json({{"engine", "onednn"}, {"error", j["results"][0]["error"]}}));
+  CHECK_THAT(j["results"][0]["error"].get<std::string>(), Catch::Contains("Greater"));
+  check_row(j["results"][1], "opencv", 64, 64, 1);
+  check_row(j["results"][2], "onnx-torch", 64, 64, 1);
+
+  r = run_cli("bench --model " + onnx + " --runs 2 --warmup 0 --threads 1");
+  INFO(r.out);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Catch::Contains("onednn       failed: ") && Catch::Contains("Greater") &&
+                        Catch::Contains("opencv") && Catch::Contains("onnx-torch"));
+
+  // Named alone, the engine's error is the command's.
+  r = run_cli("bench --model " + onnx + " --engine onednn --runs 2 --threads 1");
+  INFO(r.out);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Catch::Contains("Greater") && !Catch::Contains("median ms"));
+}
+
 TEST_CASE("bench inference: bad options are usage errors", "[tools][bench]") {
   ScratchDir dir("bench_infer_bad");
   const fs::path model = export_untrained(dir, "prisma", {{"net", "prisma_net"}});
