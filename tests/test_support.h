@@ -1,12 +1,15 @@
 #pragma once
 // Shared helpers for the test suites: scratch directories, running the CLI, the reference-data switch.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <random>
 #include <string>
 
@@ -72,5 +75,17 @@ inline CommandResult run_cli(const std::string& args, const std::string& wrapper
 
 // Path of a file in the source tree (configs, fixtures).
 inline std::string source_path(const std::string& rel) { return std::string(PSEG_SOURCE_DIR) + "/" + rel; }
+
+// A path as one shell argument (the tests' paths hold no quotes).
+inline std::string shell_arg(const std::filesystem::path& p) { return "\"" + p.string() + "\""; }
+
+// A JSON file's contents; throws when it does not parse.
+inline nlohmann::json read_json(const std::filesystem::path& p) { return nlohmann::json::parse(std::ifstream(p)); }
+
+// How many entries a directory holds; 0 when it does not exist.
+inline size_t file_count(const std::filesystem::path& dir) {
+  if (!std::filesystem::exists(dir)) return 0;
+  return static_cast<size_t>(std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()));
+}
 
 }  // namespace pseg::test

@@ -13,6 +13,10 @@
 
 namespace pseg::test {
 
+// Small "model" sections for write_tiny_model: Prisma-Net, and PortraitNet with the prior channel.
+inline const nlohmann::json kPrisma = {{"net", "prisma_net"}, {"input_size", {64, 64}}};
+inline const nlohmann::json kPortraitVideo = {{"net", "portrait_net"}, {"in_channels", 4}, {"input_size", {64, 64}}};
+
 // The model files of one net: the checkpoint and its .pt/.onnx exports (probability head).
 struct TinyModel {
   std::string ckpt, pt, onnx;

@@ -11,8 +11,6 @@
 
 namespace pseg::test {
 
-inline std::string shell_arg(const std::filesystem::path& p) { return "\"" + p.string() + "\""; }
-
 inline std::string write_json(const std::filesystem::path& path, const nlohmann::json& j) {
   std::ofstream(path) << j.dump(2);
   return path.string();

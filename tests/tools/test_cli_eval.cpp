@@ -17,13 +17,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string q(const fs::path& p) { return "\"" + p.string() + "\""; }
-
-json read_json(const fs::path& p) {
-  std::ifstream in(p);
-  return json::parse(in);
-}
-
 size_t line_count(const fs::path& p) {
   std::ifstream in(p);
   size_t n = 0;
@@ -33,7 +26,6 @@ size_t line_count(const fs::path& p) {
 
 std::string data_spec(const fs::path& data) { return "list:" + data.string() + ",list=test.txt,mask_rule===1"; }
 
-const json kPrisma = {{"net", "prisma_net"}, {"input_size", {64, 64}}};
 
 }  // namespace
 
@@ -46,19 +38,19 @@ TEST_CASE("cli eval: a trained model gives the same metrics as .ckpt, .pt and .o
   cfg["train"]["epochs"] = 6;
   const fs::path cfg_path = dir / "cfg.json";
   std::ofstream(cfg_path) << cfg.dump(2);
-  const auto train = run_cli("train --config " + q(cfg_path) + " --quiet");
+  const auto train = run_cli("train --config " + shell_arg(cfg_path) + " --quiet");
   INFO(train.out);
   REQUIRE(train.exit_code == 0);
   const fs::path ckpt = dir / "run" / "best.ckpt";
   REQUIRE(fs::exists(ckpt));
-  const auto exported = run_cli("export --model " + q(ckpt) + " --format all --no-verify --out " + q(dir / "export"));
+  const auto exported = run_cli("export --model " + shell_arg(ckpt) + " --format all --no-verify --out " + shell_arg(dir / "export"));
   INFO(exported.out);
   REQUIRE(exported.exit_code == 0);
 
   std::vector<json> results;
   for (const fs::path model : {ckpt, dir / "export" / "best.pt", dir / "export" / "best.onnx"}) {
     const fs::path out = dir / (model.extension().string().substr(1) + ".json");
-    const auto r = run_cli("eval --model " + q(model) + " --data " + q(data_spec(dir / "data")) + " --json " + q(out));
+    const auto r = run_cli("eval --model " + shell_arg(model) + " --data " + shell_arg(data_spec(dir / "data")) + " --json " + shell_arg(out));
     INFO(r.out);
     REQUIRE(r.exit_code == 0);
     CHECK(r.out.find("miou_per_image") != std::string::npos);
@@ -85,8 +77,8 @@ TEST_CASE("cli eval: a trained model gives the same metrics as .ckpt, .pt and .o
     }
 
   // The config's test split gives the same images as the spec naming them.
-  const auto via_config = run_cli("eval --model " + q(ckpt) + " --config " + q(cfg_path) + " --json " +
-                                  q(dir / "config.json"));
+  const auto via_config = run_cli("eval --model " + shell_arg(ckpt) + " --config " + shell_arg(cfg_path) + " --json " +
+                                  shell_arg(dir / "config.json"));
   INFO(via_config.out);
   REQUIRE(via_config.exit_code == 0);
   CHECK(read_json(dir / "config.json")["miou_confusion"] == ref["miou_confusion"]);
@@ -96,9 +88,9 @@ TEST_CASE("cli eval: per-image CSV, saved masks and the worst-image sheet", "[to
   ScratchDir dir("cli_eval_outputs");
   write_tiny_dataset(dir / "data");
   const TinyModel model = write_tiny_model(dir.path(), "prisma", kPrisma);
-  const auto r = run_cli("eval --model " + q(model.onnx) + " --data " + q(data_spec(dir / "data")) +
-                         " --per-image " + q(dir / "images.csv") + " --save-masks " + q(dir / "masks") +
-                         " --worst 3 --sheet " + q(dir / "worst.png") + " --threshold 0.4 --json " + q(dir / "r.json"));
+  const auto r = run_cli("eval --model " + shell_arg(model.onnx) + " --data " + shell_arg(data_spec(dir / "data")) +
+                         " --per-image " + shell_arg(dir / "images.csv") + " --save-masks " + shell_arg(dir / "masks") +
+                         " --worst 3 --sheet " + shell_arg(dir / "worst.png") + " --threshold 0.4 --json " + shell_arg(dir / "r.json"));
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
   CHECK(line_count(dir / "images.csv") == 7);
@@ -119,13 +111,13 @@ TEST_CASE("cli eval: per-image CSV, saved masks and the worst-image sheet", "[to
 TEST_CASE("cli eval: bad input gives one clear error line", "[tools][eval]") {
   ScratchDir dir("cli_eval_errors");
   write_tiny_dataset(dir / "data");
-  const std::string spec = " --data " + q(data_spec(dir / "data"));
+  const std::string spec = " --data " + shell_arg(data_spec(dir / "data"));
 
-  auto missing = run_cli("eval --model " + q(dir / "nope.ckpt") + spec);
+  auto missing = run_cli("eval --model " + shell_arg(dir / "nope.ckpt") + spec);
   CHECK(missing.exit_code == 1);
   CHECK(missing.out.find("nope.ckpt: no such model file") != std::string::npos);
 
-  auto no_data = run_cli("eval --model " + q(dir / "nope.ckpt"));
+  auto no_data = run_cli("eval --model " + shell_arg(dir / "nope.ckpt"));
   CHECK(no_data.exit_code == 2);
   CHECK(no_data.out.find("--config or --data") != std::string::npos);
 
@@ -134,21 +126,21 @@ TEST_CASE("cli eval: bad input gives one clear error line", "[tools][eval]") {
   // A 4-channel model with a config whose net takes 3 channels: the config is not this model's.
   json cfg = tiny_train_config(kPrisma, dir / "data", dir / "run");
   std::ofstream(dir / "cfg3.json") << cfg.dump();
-  auto mismatch = run_cli("eval --model " + q(video.pt) + " --config " + q(dir / "cfg3.json"));
+  auto mismatch = run_cli("eval --model " + shell_arg(video.pt) + " --config " + shell_arg(dir / "cfg3.json"));
   INFO(mismatch.out);
   CHECK(mismatch.exit_code == 2);
   CHECK(mismatch.out.find("takes 4 input channels (image + prior)") != std::string::npos);
   CHECK(mismatch.out.find("prisma_net taking 3 input channels") != std::string::npos);
   // The same model on plain images runs, with an empty prior, and says so.
-  auto video_ok = run_cli("eval --model " + q(video.onnx) + spec);
+  auto video_ok = run_cli("eval --model " + shell_arg(video.onnx) + spec);
   INFO(video_ok.out);
   CHECK(video_ok.exit_code == 0);
   CHECK(video_ok.out.find("empty prior") != std::string::npos);
 
   // An empty test split: a list naming no pairs, and a config without test split.
   std::ofstream(dir / "data" / "empty.txt") << "";
-  auto empty = run_cli("eval --model " + q(video.onnx) + " --data " +
-                       q("list:" + (dir / "data").string() + ",list=empty.txt"));
+  auto empty = run_cli("eval --model " + shell_arg(video.onnx) + " --data " +
+                       shell_arg("list:" + (dir / "data").string() + ",list=empty.txt"));
   INFO(empty.out);
   CHECK(empty.exit_code == 1);
   CHECK(empty.out.find("no usable image/mask pairs") != std::string::npos);
@@ -156,7 +148,7 @@ TEST_CASE("cli eval: bad input gives one clear error line", "[tools][eval]") {
   no_test["data"].erase("test");
   no_test["data"]["split"] = {{"test_fraction", 0}};
   std::ofstream(dir / "no_test.json") << no_test.dump();
-  auto no_split = run_cli("eval --model " + q(video.onnx) + " --config " + q(dir / "no_test.json"));
+  auto no_split = run_cli("eval --model " + shell_arg(video.onnx) + " --config " + shell_arg(dir / "no_test.json"));
   CHECK(no_split.exit_code == 2);
   CHECK(no_split.out.find("no test split") != std::string::npos);
 
@@ -166,15 +158,15 @@ TEST_CASE("cli eval: bad input gives one clear error line", "[tools][eval]") {
   std::getline(list_in, first_line);
   const std::string image = first_line.substr(0, first_line.find(' '));
   std::ofstream(dir / "data" / image, std::ios::trunc) << "not an image";
-  auto unreadable = run_cli("eval --model " + q(video.onnx) + spec);
+  auto unreadable = run_cli("eval --model " + shell_arg(video.onnx) + spec);
   INFO(unreadable.out);
   CHECK(unreadable.exit_code == 1);
   CHECK(unreadable.out.find(fs::path(image).filename().string()) != std::string::npos);
 
-  auto bad_spec = run_cli("eval --model " + q(video.onnx) + " --data voc");
+  auto bad_spec = run_cli("eval --model " + shell_arg(video.onnx) + " --data voc");
   CHECK(bad_spec.exit_code == 2);
   CHECK(bad_spec.out.find("expected FORMAT:PATH") != std::string::npos);
-  auto bad_ext = run_cli("eval --model " + q(dir / "cfg3.json") + spec);
+  auto bad_ext = run_cli("eval --model " + shell_arg(dir / "cfg3.json") + spec);
   CHECK(bad_ext.exit_code == 2);
   CHECK(bad_ext.out.find("unknown model type") != std::string::npos);
 }
@@ -184,8 +176,8 @@ TEST_CASE("cli eval: the imported reference Prisma-Net gives its known accuracy 
   const fs::path ref = reference_dir_or_skip();
   ScratchDir dir("cli_eval_reference");
   const fs::path ckpt = dir / "prisma.ckpt";
-  const auto import = run_cli("import --from " + q(ref / "models" / "prisma_nchw.onnx") + " --net prisma_net --out " +
-                              q(ckpt));
+  const auto import = run_cli("import --from " + shell_arg(ref / "models" / "prisma_nchw.onnx") + " --net prisma_net --out " +
+                              shell_arg(ckpt));
   INFO(import.out);
   REQUIRE(import.exit_code == 0);
   // Known results (reference/README.md): onnxruntime, INTER_AREA to 256, RGB/255, bilinear back, threshold 0.5.
@@ -197,7 +189,7 @@ TEST_CASE("cli eval: the imported reference Prisma-Net gives its known accuracy 
   for (const Case& c : {Case{"voc:" + (ref / "datasets" / "VOCdevkit" / "person").string(), 12, 0.622, 0.712},
                         Case{"aisegment:" + (ref / "datasets" / "ai_segment").string(), 4, 0.965, 0.954}}) {
     INFO(c.spec);
-    const auto r = run_cli("eval --model " + q(ckpt) + " --data " + q(c.spec) + " --json " + q(dir / "r.json"));
+    const auto r = run_cli("eval --model " + shell_arg(ckpt) + " --data " + shell_arg(c.spec) + " --json " + shell_arg(dir / "r.json"));
     INFO(r.out);
     REQUIRE(r.exit_code == 0);
     const json j = read_json(dir / "r.json");

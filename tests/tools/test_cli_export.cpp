@@ -17,13 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string shell_arg(const fs::path& p) { return "\"" + p.string() + "\""; }
-
-size_t file_count(const fs::path& dir) {
-  if (!fs::exists(dir)) return 0;
-  return static_cast<size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
-}
-
 torch::Tensor eager_probability(SegNetImpl& net, const torch::Tensor& x) {
   return traced_ops_forward(net, x, ExportHead::Probability);
 }

@@ -20,13 +20,9 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string q(const fs::path& p) { return "\"" + p.string() + "\""; }
-
 // One intra-op thread: ctest runs two tests at once on two cores, and the op-by-op onnx-torch engine suffers most
 // from oversubscribed OpenMP threads.
 CommandResult cli(const std::string& args) { return run_cli(args + " --threads 1"); }
-
-json read_json(const fs::path& p) { return json::parse(std::ifstream(p)); }
 
 std::map<int32_t, int64_t> initializer_types(const onnx::ModelProto& m) {
   std::map<int32_t, int64_t> count;
@@ -40,14 +36,10 @@ int64_t count_ops(const onnx::ModelProto& m, const std::string& op) {
   return n;
 }
 
-size_t file_count(const fs::path& dir) {
-  return static_cast<size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
-}
-
 // A small synthetic set: the calibration images of the tests without reference files.
 fs::path synth_set(const ScratchDir& dir) {
   const fs::path data = dir / "synth";
-  REQUIRE(cli("synth --out " + q(data) + " --count 8 --size 96 --quiet").exit_code == 0);
+  REQUIRE(cli("synth --out " + shell_arg(data) + " --count 8 --size 96 --quiet").exit_code == 0);
   return data;
 }
 
@@ -57,7 +49,7 @@ std::string folders_spec(const fs::path& data) {
 
 // The mIOUs of `eval --model M --data D`.
 std::pair<double, double> eval_miou(const fs::path& model, const std::string& data, const fs::path& json_out) {
-  const auto r = cli("eval --model " + q(model) + " --data " + q(data) + " --json " + q(json_out));
+  const auto r = cli("eval --model " + shell_arg(model) + " --data " + shell_arg(data) + " --json " + shell_arg(json_out));
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
   const json j = read_json(json_out);
@@ -68,11 +60,11 @@ std::pair<double, double> eval_miou(const fs::path& model, const std::string& da
 
 TEST_CASE("export --precision fp16: float16 weights and compute, float32 at the edges", "[cli][export][precision]") {
   ScratchDir dir("export_fp16");
-  const auto r32 = cli("export --config " + q(config_path("slim_net")) + " --size 64x64 --format onnx --out " +
-                           q(dir / "slim_net.onnx"));
+  const auto r32 = cli("export --config " + shell_arg(config_path("slim_net")) + " --size 64x64 --format onnx --out " +
+                           shell_arg(dir / "slim_net.onnx"));
   REQUIRE(r32.exit_code == 0);
-  const auto r = cli("export --config " + q(config_path("slim_net")) + " --size 64x64 --precision fp16 --out " +
-                         q(dir.path()));
+  const auto r = cli("export --config " + shell_arg(config_path("slim_net")) + " --size 64x64 --precision fp16 --out " +
+                         shell_arg(dir.path()));
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("compared with the fp32 eager model in the LibTorch ONNX executor") != std::string::npos);
@@ -97,11 +89,11 @@ TEST_CASE("export --precision fp16: float16 weights and compute, float32 at the 
 TEST_CASE("export --precision int8: calibrated QDQ and weights-only files", "[cli][export][precision]") {
   ScratchDir dir("export_int8");
   const fs::path data = synth_set(dir);
-  const std::string base = "export --config " + q(config_path("prisma_net")) + " --size 64x64 ";
-  REQUIRE(cli(base + "--format onnx --out " + q(dir / "fp32.onnx")).exit_code == 0);
-  const auto r = cli(base + "--precision int8 --calibration " + q(folders_spec(data)) +
+  const std::string base = "export --config " + shell_arg(config_path("prisma_net")) + " --size 64x64 ";
+  REQUIRE(cli(base + "--format onnx --out " + shell_arg(dir / "fp32.onnx")).exit_code == 0);
+  const auto r = cli(base + "--precision int8 --calibration " + shell_arg(folders_spec(data)) +
                          " --calibration-images 4 --calibration-method percentile --percentile 99.9 --out " +
-                         q(dir / "qdq.onnx"));
+                         shell_arg(dir / "qdq.onnx"));
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
   const onnx::ModelProto m = read_onnx_model((dir / "qdq.onnx").string());
@@ -121,7 +113,7 @@ TEST_CASE("export --precision int8: calibrated QDQ and weights-only files", "[cl
   CHECK(double(fs::file_size(dir / "qdq.onnx")) / double(fs::file_size(dir / "fp32.onnx")) < 0.35);
 
   const auto w = cli(base + "--precision int8 --int8-scheme weights-only --no-per-channel --out " +
-                         q(dir / "weights.onnx"));
+                         shell_arg(dir / "weights.onnx"));
   INFO(w.out);
   REQUIRE(w.exit_code == 0);
   const onnx::ModelProto mw = read_onnx_model((dir / "weights.onnx").string());
@@ -132,13 +124,13 @@ TEST_CASE("export --precision int8: calibrated QDQ and weights-only files", "[cl
 
   // eval opens the reduced files with the LibTorch ONNX engine; OpenCV DNN 4.6 is refused by name.
   for (const char* file : {"qdq.onnx", "weights.onnx"}) {
-    const auto e = cli("eval --model " + q(dir / file) + " --data " + q(folders_spec(data)) + " --json " +
-                           q(dir / "e.json"));
+    const auto e = cli("eval --model " + shell_arg(dir / file) + " --data " + shell_arg(folders_spec(data)) + " --json " +
+                           shell_arg(dir / "e.json"));
     INFO(e.out);
     CHECK(e.exit_code == 0);
     CHECK(read_json(dir / "e.json")["model"]["engine"] == "onnx-torch");
   }
-  const auto cv = cli("bench --model " + q(dir / "qdq.onnx") + " --engine opencv --runs 1");
+  const auto cv = cli("bench --model " + shell_arg(dir / "qdq.onnx") + " --engine opencv --runs 1");
   CHECK(cv.exit_code == 2);
   CHECK(cv.out.find("engine opencv cannot run int8 models") != std::string::npos);
 }
@@ -150,7 +142,7 @@ TEST_CASE("export --precision: bad combinations and bad calibration data write n
   fs::create_directories(out);
   fs::create_directories(dir / "empty" / "images");
   fs::create_directories(dir / "empty" / "masks");
-  const std::string base = "export --config " + q(config_path("portrait_net")) + " --size 64x64 --out " + q(out) + " ";
+  const std::string base = "export --config " + shell_arg(config_path("portrait_net")) + " --size 64x64 --out " + shell_arg(out) + " ";
   struct Case {
     std::string args, message;
     int exit_code;
@@ -160,11 +152,11 @@ TEST_CASE("export --precision: bad combinations and bad calibration data write n
            Case{"--precision fp16 --format torchscript", "TorchScript export is fp32 only", 2},
            Case{"--precision int8", "--calibration DATA_SPEC is required", 2},
            Case{"--precision int8 --int8-scheme dynamic", "int8-scheme: expected \"qdq\" or \"weights-only\"", 2},
-           Case{"--precision int8 --opset 11 --calibration " + q(folders_spec(data)), "per-channel weight scales need opset 13", 2},
-           Case{"--precision int8 --calibration " + q(folders_spec(data)) + " --calibration-images 0", "calibration-images: expected at least 1", 2},
-           Case{"--precision int8 --calibration " + q(folders_spec(dir / "empty")), "empty", 1},
-           Case{"--precision int8 --calibration " + q(folders_spec(dir / "missing")), "missing", 1},
-           Case{"--precision int8 --keep-bn --calibration " + q(folders_spec(data)), "BatchNorm cannot be quantised", 2},
+           Case{"--precision int8 --opset 11 --calibration " + shell_arg(folders_spec(data)), "per-channel weight scales need opset 13", 2},
+           Case{"--precision int8 --calibration " + shell_arg(folders_spec(data)) + " --calibration-images 0", "calibration-images: expected at least 1", 2},
+           Case{"--precision int8 --calibration " + shell_arg(folders_spec(dir / "empty")), "empty", 1},
+           Case{"--precision int8 --calibration " + shell_arg(folders_spec(dir / "missing")), "missing", 1},
+           Case{"--precision int8 --keep-bn --calibration " + shell_arg(folders_spec(data)), "BatchNorm cannot be quantised", 2},
        }) {
     INFO(c.args);
     const auto r = cli(base + c.args);
@@ -182,8 +174,8 @@ TEST_CASE("export --precision int8: onnxruntime runs the file like portraitseg's
   for (const std::string net : {"prisma_net", "slim_net"}) {
     INFO(net);
     const fs::path model = dir / (net + ".int8.onnx");
-    const auto r = cli("export --config " + q(config_path(net)) + " --size 64x64 --head logits --precision int8 " +
-                           "--calibration " + q(folders_spec(data)) + " --out " + q(model));
+    const auto r = cli("export --config " + shell_arg(config_path(net)) + " --size 64x64 --head logits --precision int8 " +
+                           "--calibration " + shell_arg(folders_spec(data)) + " --out " + shell_arg(model));
     INFO(r.out);
     REQUIRE(r.exit_code == 0);
     const ModelMeta meta = read_onnx_meta(model.string());
@@ -195,7 +187,7 @@ TEST_CASE("export --precision int8: onnxruntime runs the file like portraitseg's
                            {"input", {{"file", (dir / "input.raw").string()}, {"shape", x.sizes().vec()}}},
                            {"output_file", (dir / "ort.raw").string()}};
     write_text((dir / "manifest.json").string(), manifest.dump());
-    const auto check = run_shell("node " + q(source_path("tests/node/run_onnx.js")) + " " + q(dir / "manifest.json"));
+    const auto check = run_shell("node " + shell_arg(source_path("tests/node/run_onnx.js")) + " " + shell_arg(dir / "manifest.json"));
     skip_if_checker_unavailable(check, "node with onnxruntime-node");
     INFO(check.out);
     REQUIRE(check.exit_code == 0);
@@ -230,13 +222,13 @@ TEST_CASE("export --precision: the reference Prisma-Net and Slim-Net keep their 
   for (const Net& net : {Net{"prisma_net", "prisma_nchw.onnx"}, Net{"slim_net", "slim_reshape.h5"}}) {
     INFO(net.name);
     const fs::path ckpt = dir / (net.name + ".ckpt");
-    REQUIRE(cli("import --from " + q(ref / "models" / net.from) + " --net " + net.name + " --out " + q(ckpt))
+    REQUIRE(cli("import --from " + shell_arg(ref / "models" / net.from) + " --net " + net.name + " --out " + shell_arg(ckpt))
                 .exit_code == 0);
-    const std::string base = "export --model " + q(ckpt) + " --format onnx --out " + q(dir.path()) + " ";
+    const std::string base = "export --model " + shell_arg(ckpt) + " --format onnx --out " + shell_arg(dir.path()) + " ";
     REQUIRE(cli(base).exit_code == 0);
     // Calibrated on the VOC set; AISegment is then unseen by the calibration.
-    REQUIRE(cli(base + "--precision fp16 --calibration " + q(voc)).exit_code == 0);
-    REQUIRE(cli(base + "--precision int8 --calibration " + q(voc)).exit_code == 0);
+    REQUIRE(cli(base + "--precision fp16 --calibration " + shell_arg(voc)).exit_code == 0);
+    REQUIRE(cli(base + "--precision int8 --calibration " + shell_arg(voc)).exit_code == 0);
     const fs::path fp32 = dir / (net.name + ".onnx"), fp16 = dir / (net.name + ".fp16.onnx"),
                    int8 = dir / (net.name + ".int8.onnx");
     CHECK(double(fs::file_size(fp16)) / double(fs::file_size(fp32)) < 0.52);

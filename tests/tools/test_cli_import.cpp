@@ -13,12 +13,10 @@ using namespace pseg::test;
 
 namespace {
 
-std::string q(const fs::path& p) { return "\"" + p.string() + "\""; }
-
 CommandResult run_ort(const fs::path& dir, const std::string& tag, const nlohmann::json& manifest) {
   const fs::path m = dir / (tag + ".json");
   write_text(m.string(), manifest.dump());
-  const auto r = run_shell("node " + q(source_path("tests/node/run_onnx.js")) + " " + q(m));
+  const auto r = run_shell("node " + shell_arg(source_path("tests/node/run_onnx.js")) + " " + shell_arg(m));
   skip_if_checker_unavailable(r, "node with onnxruntime-node");
   return r;
 }
@@ -29,8 +27,8 @@ TEST_CASE("import: refusals exit non-zero, name the problem and write nothing", 
   ScratchDir dir("cli_import_errors");
   const fs::path out = dir / "out.ckpt";
   const fs::path onnx = dir / "munet.onnx";
-  const auto e = run_cli("export --config " + q(config_path("mobile_unet_deconv")) +
-                         " --format onnx --size 64x64 --no-verify --out " + q(onnx));
+  const auto e = run_cli("export --config " + shell_arg(config_path("mobile_unet_deconv")) +
+                         " --format onnx --size 64x64 --no-verify --out " + shell_arg(onnx));
   REQUIRE(e.exit_code == 0);
   const auto listing = [&] {
     std::set<std::string> names;
@@ -41,21 +39,21 @@ TEST_CASE("import: refusals exit non-zero, name the problem and write nothing", 
   std::ofstream(garbage) << "garbage";
   const std::set<std::string> before = listing();
 
-  auto r = run_cli("import --from " + q(onnx) + " --net prisma_net --out " + q(out));
+  auto r = run_cli("import --from " + shell_arg(onnx) + " --net prisma_net --out " + shell_arg(out));
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.out, Catch::Contains("Conv node") && Catch::Contains("e0"));
-  r = run_cli("import --from " + q(onnx) + " --net no_such_net --out " + q(out));
+  r = run_cli("import --from " + shell_arg(onnx) + " --net no_such_net --out " + shell_arg(out));
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.out, Catch::Contains("unknown net \"no_such_net\""));
-  r = run_cli("import --from " + q(config_path("prisma_net")) + " --net prisma_net --out " + q(out));
+  r = run_cli("import --from " + shell_arg(config_path("prisma_net")) + " --net prisma_net --out " + shell_arg(out));
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.out, Catch::Contains("unknown weight format \".json\""));
-  r = run_cli("import --from " + q(garbage) + " --net slim_net --out " + q(out));
+  r = run_cli("import --from " + shell_arg(garbage) + " --net slim_net --out " + shell_arg(out));
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.out, Catch::Contains("not an HDF5 file"));
   CHECK(listing() == before);
 
-  r = run_cli("import --from " + q(onnx) + " --net mobile_unet --set model.input_size=[64,64] --json --out " + q(out));
+  r = run_cli("import --from " + shell_arg(onnx) + " --net mobile_unet --set model.input_size=[64,64] --json --out " + shell_arg(out));
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
   const auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
@@ -73,12 +71,12 @@ TEST_CASE("import: reference Prisma-Net -> export --format onnx runs in OpenCV a
   ScratchDir dir("cli_import_roundtrip");
   const fs::path reference = ref / "models/prisma_nchw.onnx";
   const fs::path ckpt = dir / "prisma.ckpt";
-  auto r = run_cli("import --from " + q(reference) + " --net prisma_net --out " + q(ckpt));
+  auto r = run_cli("import --from " + shell_arg(reference) + " --net prisma_net --out " + shell_arg(ckpt));
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("923057 values"));
   const fs::path exported = dir / "prisma.onnx";
-  r = run_cli("export --model " + q(ckpt) + " --format onnx --dynamic-batch --out " + q(exported));
+  r = run_cli("export --model " + shell_arg(ckpt) + " --format onnx --dynamic-batch --out " + shell_arg(exported));
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("verified with OpenCV DNN"));
@@ -109,7 +107,7 @@ TEST_CASE("import: the reference Slim-Net .h5 becomes a checkpoint", "[cli][impo
   const auto ref = reference_dir_or_skip();
   ScratchDir dir("cli_import_slim");
   const fs::path ckpt = dir / "slim.ckpt";
-  const auto r = run_cli("import --from " + q(ref / "models/slim_reshape.h5") + " --net slim_net --json --out " + q(ckpt));
+  const auto r = run_cli("import --from " + shell_arg(ref / "models/slim_reshape.h5") + " --net slim_net --json --out " + shell_arg(ckpt));
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
   const auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
@@ -125,7 +123,7 @@ TEST_CASE("import: train.init_from an imported checkpoint fine-tunes on the refe
   const auto ref = reference_dir_or_skip();
   ScratchDir dir("cli_import_finetune");
   const fs::path ckpt = dir / "prisma.ckpt";
-  REQUIRE(run_cli("import --from " + q(ref / "models/prisma_nchw.onnx") + " --net prisma_net --out " + q(ckpt)).exit_code == 0);
+  REQUIRE(run_cli("import --from " + shell_arg(ref / "models/prisma_nchw.onnx") + " --net prisma_net --out " + shell_arg(ckpt)).exit_code == 0);
   const nlohmann::json voc = {{"format", "voc"}, {"root", (ref / "datasets/VOCdevkit/person").string()}};
   const nlohmann::json ais = {{"format", "aisegment"}, {"root", (ref / "datasets/ai_segment").string()}, {"soft", true}};
   const nlohmann::json config = {
@@ -138,7 +136,7 @@ TEST_CASE("import: train.init_from an imported checkpoint fine-tunes on the refe
        {{"epochs", 1}, {"batch_size", 4}, {"max_steps_per_epoch", 2}, {"threads", 1}, {"workers", 0},
         {"init_from", ckpt.string()}, {"run_dir", (dir / "run").string()}}}};
   write_text((dir / "finetune.json").string(), config.dump(2));
-  const auto r = run_cli("train --config " + q(dir / "finetune.json") + " --json");
+  const auto r = run_cli("train --config " + shell_arg(dir / "finetune.json") + " --json");
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("initialised weights from"));
@@ -162,9 +160,9 @@ TEST_CASE("import: imported Prisma-Net and Slim-Net cut the person out of every 
   for (const auto& [net, file, size] : models) {
     INFO(net);
     const fs::path ckpt = dir / (net + ".ckpt");
-    REQUIRE(run_cli("import --from " + q(ref / file) + " --net " + net + " --out " + q(ckpt)).exit_code == 0);
+    REQUIRE(run_cli("import --from " + shell_arg(ref / file) + " --net " + net + " --out " + shell_arg(ckpt)).exit_code == 0);
     const fs::path out = dir / (net + "_out");
-    const auto r = run_cli("test --model " + q(ckpt) + " " + q(ref / "photos") + " --effect cutout --interpolation area --out " + q(out));
+    const auto r = run_cli("test --model " + shell_arg(ckpt) + " " + shell_arg(ref / "photos") + " --effect cutout --interpolation area --out " + shell_arg(out));
     INFO(r.out);
     REQUIRE(r.exit_code == 0);
     for (const auto& [stem, photo] : reference_photos(ref)) {
@@ -210,18 +208,18 @@ TEST_CASE("cli import: every published model imports, exports verified to TorchS
       CHECK(r.exit_code == 0);
       return r;
     };
-    run("import --quiet --from " + q(ref / "models" / p.file) + " --net " + p.net +
-        (p.set.empty() ? "" : " --set " + p.set) + " --out " + q(ckpt));
+    run("import --quiet --from " + shell_arg(ref / "models" / p.file) + " --net " + p.net +
+        (p.set.empty() ? "" : " --set " + p.set) + " --out " + shell_arg(ckpt));
     // The exporter's own verification against the eager net (a failure exits 1 and leaves no file).
-    run("export --quiet --model " + q(ckpt) + " --format all --out " + q(out));
+    run("export --quiet --model " + shell_arg(ckpt) + " --format all --out " + shell_arg(out));
     REQUIRE(fs::exists(out / "model.pt"));
     REQUIRE(fs::exists(out / "model.onnx"));
-    run("test --quiet --model " + q(out / "model.onnx") + " --effect mask --out " + q(out / "test") + " " +
-        q(ref / "photos" / "two.png"));
+    run("test --quiet --model " + shell_arg(out / "model.onnx") + " --effect mask --out " + shell_arg(out / "test") + " " +
+        shell_arg(ref / "photos" / "two.png"));
     CHECK(fs::exists(out / "test" / "two_mask.png"));
-    run("video --quiet --model " + q(out / "model.pt") + " --max-frames 2 --out " + q(out / "clip.avi") + " " +
-        q(ref / "video" / "test.mp4"));
+    run("video --quiet --model " + shell_arg(out / "model.pt") + " --max-frames 2 --out " + shell_arg(out / "clip.avi") + " " +
+        shell_arg(ref / "video" / "test.mp4"));
     CHECK(fs::file_size(out / "clip.avi") > 0);
-    run("bench --quiet --model " + q(ckpt) + " --engine libtorch --runs 1 --warmup 0");
+    run("bench --quiet --model " + shell_arg(ckpt) + " --engine libtorch --runs 1 --warmup 0");
   }
 }

@@ -15,9 +15,6 @@ using namespace pseg::test;
 
 namespace {
 
-const nlohmann::json kPrisma = {{"net", "prisma_net"}, {"input_size", {64, 64}}};
-const nlohmann::json kPortraitVideo = {{"net", "portrait_net"}, {"in_channels", 4}, {"input_size", {64, 64}}};
-
 double max_difference(const cv::Mat& a, const cv::Mat& b) {
   REQUIRE(a.size() == b.size());
   return cv::norm(a, b, cv::NORM_INF);

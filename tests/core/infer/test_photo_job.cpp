@@ -22,8 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const nlohmann::json kPrisma = {{"net", "prisma_net"}, {"input_size", {64, 64}}};
-
 // Seven photos of different sizes named p0..p6, p3 a truncated file.
 void write_photos(const fs::path& dir) {
   fs::create_directories(dir);

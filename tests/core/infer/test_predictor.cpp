@@ -40,8 +40,6 @@ Engines open_all(const TinyModel& m, const PredictorOptions& o = {}) {
           open_predictor(m.onnx, onnx_torch), open_predictor(m.onnx, onednn)};
 }
 
-const nlohmann::json kPrisma = {{"net", "prisma_net"}, {"input_size", {64, 64}}};
-const nlohmann::json kPortraitVideo = {{"net", "portrait_net"}, {"in_channels", 4}, {"input_size", {64, 64}}};
 
 }  // namespace
 
