@@ -79,13 +79,20 @@ inline std::string source_path(const std::string& rel) { return std::string(PSEG
 // A path as one shell argument (the tests' paths hold no quotes).
 inline std::string shell_arg(const std::filesystem::path& p) { return "\"" + p.string() + "\""; }
 
+// A file's bytes ("" when it cannot be read).
+inline std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 // A JSON file's contents; throws when it does not parse.
 inline nlohmann::json read_json(const std::filesystem::path& p) { return nlohmann::json::parse(std::ifstream(p)); }
 
 // How many entries a directory holds; 0 when it does not exist.
 inline size_t file_count(const std::filesystem::path& dir) {
   if (!std::filesystem::exists(dir)) return 0;
-  return static_cast<size_t>(std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()));
+  using Entries = std::filesystem::directory_iterator;
+  return static_cast<size_t>(std::distance(Entries(dir), Entries()));
 }
 
 }  // namespace pseg::test

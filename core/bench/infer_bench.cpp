@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <random>
@@ -132,7 +133,8 @@ EngineRun engine_run(const EngineEntry& engine, const std::string& path, const s
 }
 
 // One wanted engine: opened, or why it could not be. With several engines wanted, one that cannot open or run the
-// model is reported in its row and the others are still timed; with one, its error is the command's.
+// model is reported in its row and the others are still timed; with one, or when none could be timed, the (first)
+// error is the command's.
 struct EngineSlot {
   std::string engine;
   std::optional<EngineRun> run;
@@ -148,8 +150,7 @@ class EngineSlots {
     try {
       slot.run = engine_run(e, path, o_.device);
     } catch (const std::exception&) {
-      if (o_.engines.size() == 1) throw;
-      slot.error = current_error_report().message;
+      slot.error = failure();
     }
     slots_.push_back(std::move(slot));
   }
@@ -167,8 +168,9 @@ class EngineSlots {
     });
   }
 
-  std::vector<InferBenchResult> time_all(int threads) const {
+  std::vector<InferBenchResult> time_all(int threads) {
     std::vector<InferBenchResult> results;
+    bool timed = false;
     for (const auto& s : slots_) {
       InferBenchResult r;
       r.engine = s.engine;
@@ -177,19 +179,30 @@ class EngineSlots {
         spdlog::debug("bench: {} at {}x{}, batch {}", s.engine, s.run->meta.height, s.run->meta.width, o_.batch);
         try {
           r = time_engine(*s.run, o_, threads);
+          timed = true;
         } catch (const std::exception&) {
-          if (o_.engines.size() == 1) throw;
-          r.error = current_error_report().message;
+          r.error = failure();
         }
       }
       results.push_back(r);
     }
+    if (!timed && first_error_) std::rethrow_exception(first_error_);
     return results;
   }
 
  private:
+  // The message of the exception being handled, which the command rethrows when one engine was wanted; the first
+  // one is kept for when no engine can be timed.
+  std::string failure() {
+    if (o_.engines.size() == 1) throw;
+    if (!first_error_) first_error_ = std::current_exception();
+    const std::string message = current_error_report().message;
+    return message.empty() ? "failed without a message" : message;
+  }
+
   const InferBenchOptions& o_;
   std::vector<EngineSlot> slots_;
+  std::exception_ptr first_error_;
 };
 
 }  // namespace

@@ -1,9 +1,8 @@
 #pragma once
 // The inference side of `portraitseg bench`: latency of the net alone (a preprocessed blob in, the probability
-// out) per engine — the eager LibTorch net, the TorchScript module frozen and optimised for inference, and the
-// ONNX file in OpenCV DNN — as median / p90 / p99 over timed runs after warm-up, and throughput.
-// A checkpoint or config is exported to TorchScript and ONNX in a temporary directory first; an exported .pt or
-// .onnx file is benchmarked in its own engine only.
+// out) per engine of the registry (core/infer/engine_registry.h) as median / p90 / p99 over timed runs after
+// warm-up, and throughput. A checkpoint or config is exported to TorchScript and ONNX in a temporary directory
+// first; an exported .pt or .onnx file runs in the engines that open its kind and precision.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -40,8 +39,8 @@ struct InferBenchResult {
 
 // Throws std::invalid_argument for bad options (engine the model cannot run in, size of an exported file that
 // is not its own, batch < 1, runs < 1), std::runtime_error for unreadable models. With several engines wanted, one
-// that cannot open or run the model gets a result with its error and the others are timed; with one, its error
-// is thrown.
+// that cannot open or run the model gets a result with its error and the others are timed; with one, or when no
+// engine could be timed, the (first) error is thrown.
 std::vector<InferBenchResult> bench_inference(const InferBenchOptions& options);
 
 }  // namespace pseg

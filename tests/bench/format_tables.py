@@ -121,7 +121,10 @@ def infer_tables(root, cases, notes):
             reason = why(f"{base}.{side}")
             if not any(got) and reason:
                 notes.append(f"inference {case} {side}: {reason}")
-        failed = {r["engine"]: r["error"] for results in cpp for r in results or [] if r.get("error")}
+        # An engine that failed in every round it ran (a failure in one round of several shows as fewer rounds).
+        rows = [r for results in cpp for r in results or []]
+        measured = {r["engine"] for r in rows if "median_ms" in r}
+        failed = {r["engine"]: r["error"] for r in rows if r.get("error") and r["engine"] not in measured}
         notes += [f"inference {case} portraitseg {engine}: {error}" for engine, error in failed.items()]
         try:
             with open(base + ".onnx_source") as f:
@@ -149,6 +152,10 @@ def infer_tables(root, cases, notes):
         for i in range(rounds):
             for side, prefix in ((py, ""), (ort, ""), (cpp, "portraitseg ")):
                 for r in (side[i] if i < len(side) else None) or []:
+                    if r.get("error"):
+                        detail.append(f"| {case} | {i + 1} | {prefix}{r.get('engine')} | failed: {r['error']} |"
+                                      " | | | | | |")
+                        continue
                     detail.append(f"| {case} | {i + 1} | {prefix}{r.get('engine')} | "
                                   f"{'x'.join(map(str, r.get('size', [])))} | {r.get('batch', 'n/a')} | "
                                   f"{r.get('threads', 'n/a')} | {fmt(r.get('median_ms'), 2)} | "

@@ -125,8 +125,8 @@ mkdir -p "$OUT/train" "$OUT/infer" "$OUT/logs"
 
 # run_json RESULT_BASE SIDE CMD...: stdout -> RESULT_BASE.SIDE.json (round 1) or RESULT_BASE.SIDE.rN.json (round N)
 # when the command succeeds and prints JSON; otherwise RESULT_BASE.SIDE.why says what happened. stderr goes to logs/.
-# Exit 1 with JSON results is kept: `portraitseg bench` times the engines that could run the model and gives the
-# others an "error" row (format_tables.py lists them under "Not measured").
+# portraitseg's exit 1 with JSON results is kept: `portraitseg bench` times the engines that could run the model and
+# gives the others an "error" row (format_tables.py lists them under "Not measured").
 ROUND=1
 run_json() {
   local base="$1" side="$2"
@@ -138,7 +138,7 @@ run_json() {
   say "$(basename "$(dirname "$base")") $(basename "$base") [$side]$([[ $ROUNDS -gt 1 ]] && echo " (round $ROUND of $ROUNDS)"): $*"
   "$@" >"$json.tmp" 2>"$log"
   local rc=$?
-  if [[ $rc -eq 0 || $rc -eq 1 ]] && "$PY" -c 'import json, sys; json.load(open(sys.argv[1]))["results"]' "$json.tmp" 2>/dev/null; then
+  if [[ $rc -eq 0 || ($rc -eq 1 && $side == portraitseg) ]] && "$PY" -c 'import json, sys; json.load(open(sys.argv[1]))["results"]' "$json.tmp" 2>/dev/null; then
     mv "$json.tmp" "$json"
     return 0
   fi

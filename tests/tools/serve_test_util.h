@@ -16,11 +16,6 @@
 
 namespace pseg::test {
 
-inline std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 class ServerProcess {
  public:
   // Starts `portraitseg serve --model MODEL --port 0 ARGS...`; its output goes to files in `dir`.

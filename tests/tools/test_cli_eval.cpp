@@ -26,7 +26,6 @@ size_t line_count(const fs::path& p) {
 
 std::string data_spec(const fs::path& data) { return "list:" + data.string() + ",list=test.txt,mask_rule===1"; }
 
-
 }  // namespace
 
 TEST_CASE("cli eval: a trained model gives the same metrics as .ckpt, .pt and .onnx", "[tools][eval]") {
@@ -43,14 +42,16 @@ TEST_CASE("cli eval: a trained model gives the same metrics as .ckpt, .pt and .o
   REQUIRE(train.exit_code == 0);
   const fs::path ckpt = dir / "run" / "best.ckpt";
   REQUIRE(fs::exists(ckpt));
-  const auto exported = run_cli("export --model " + shell_arg(ckpt) + " --format all --no-verify --out " + shell_arg(dir / "export"));
+  const auto exported = run_cli("export --model " + shell_arg(ckpt) + " --format all --no-verify --out " +
+                                shell_arg(dir / "export"));
   INFO(exported.out);
   REQUIRE(exported.exit_code == 0);
 
   std::vector<json> results;
   for (const fs::path model : {ckpt, dir / "export" / "best.pt", dir / "export" / "best.onnx"}) {
     const fs::path out = dir / (model.extension().string().substr(1) + ".json");
-    const auto r = run_cli("eval --model " + shell_arg(model) + " --data " + shell_arg(data_spec(dir / "data")) + " --json " + shell_arg(out));
+    const auto r = run_cli("eval --model " + shell_arg(model) + " --data " + shell_arg(data_spec(dir / "data")) +
+                           " --json " + shell_arg(out));
     INFO(r.out);
     REQUIRE(r.exit_code == 0);
     CHECK(r.out.find("miou_per_image") != std::string::npos);
@@ -90,7 +91,8 @@ TEST_CASE("cli eval: per-image CSV, saved masks and the worst-image sheet", "[to
   const TinyModel model = write_tiny_model(dir.path(), "prisma", kPrisma);
   const auto r = run_cli("eval --model " + shell_arg(model.onnx) + " --data " + shell_arg(data_spec(dir / "data")) +
                          " --per-image " + shell_arg(dir / "images.csv") + " --save-masks " + shell_arg(dir / "masks") +
-                         " --worst 3 --sheet " + shell_arg(dir / "worst.png") + " --threshold 0.4 --json " + shell_arg(dir / "r.json"));
+                         " --worst 3 --sheet " + shell_arg(dir / "worst.png") + " --threshold 0.4 --json " +
+                         shell_arg(dir / "r.json"));
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
   CHECK(line_count(dir / "images.csv") == 7);
@@ -176,8 +178,8 @@ TEST_CASE("cli eval: the imported reference Prisma-Net gives its known accuracy 
   const fs::path ref = reference_dir_or_skip();
   ScratchDir dir("cli_eval_reference");
   const fs::path ckpt = dir / "prisma.ckpt";
-  const auto import = run_cli("import --from " + shell_arg(ref / "models" / "prisma_nchw.onnx") + " --net prisma_net --out " +
-                              shell_arg(ckpt));
+  const auto import = run_cli("import --from " + shell_arg(ref / "models" / "prisma_nchw.onnx") +
+                              " --net prisma_net --out " + shell_arg(ckpt));
   INFO(import.out);
   REQUIRE(import.exit_code == 0);
   // Known results (reference/README.md): onnxruntime, INTER_AREA to 256, RGB/255, bilinear back, threshold 0.5.
@@ -189,7 +191,8 @@ TEST_CASE("cli eval: the imported reference Prisma-Net gives its known accuracy 
   for (const Case& c : {Case{"voc:" + (ref / "datasets" / "VOCdevkit" / "person").string(), 12, 0.622, 0.712},
                         Case{"aisegment:" + (ref / "datasets" / "ai_segment").string(), 4, 0.965, 0.954}}) {
     INFO(c.spec);
-    const auto r = run_cli("eval --model " + shell_arg(ckpt) + " --data " + shell_arg(c.spec) + " --json " + shell_arg(dir / "r.json"));
+    const auto r = run_cli("eval --model " + shell_arg(ckpt) + " --data " + shell_arg(c.spec) + " --json " +
+                           shell_arg(dir / "r.json"));
     INFO(r.out);
     REQUIRE(r.exit_code == 0);
     const json j = read_json(dir / "r.json");

@@ -53,7 +53,8 @@ TEST_CASE("import: refusals exit non-zero, name the problem and write nothing", 
   CHECK_THAT(r.out, Catch::Contains("not an HDF5 file"));
   CHECK(listing() == before);
 
-  r = run_cli("import --from " + shell_arg(onnx) + " --net mobile_unet --set model.input_size=[64,64] --json --out " + shell_arg(out));
+  r = run_cli("import --from " + shell_arg(onnx) + " --net mobile_unet --set model.input_size=[64,64] --json --out " +
+              shell_arg(out));
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
   const auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
@@ -107,7 +108,8 @@ TEST_CASE("import: the reference Slim-Net .h5 becomes a checkpoint", "[cli][impo
   const auto ref = reference_dir_or_skip();
   ScratchDir dir("cli_import_slim");
   const fs::path ckpt = dir / "slim.ckpt";
-  const auto r = run_cli("import --from " + shell_arg(ref / "models/slim_reshape.h5") + " --net slim_net --json --out " + shell_arg(ckpt));
+  const auto r = run_cli("import --from " + shell_arg(ref / "models/slim_reshape.h5") +
+                         " --net slim_net --json --out " + shell_arg(ckpt));
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
   const auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
@@ -123,7 +125,8 @@ TEST_CASE("import: train.init_from an imported checkpoint fine-tunes on the refe
   const auto ref = reference_dir_or_skip();
   ScratchDir dir("cli_import_finetune");
   const fs::path ckpt = dir / "prisma.ckpt";
-  REQUIRE(run_cli("import --from " + shell_arg(ref / "models/prisma_nchw.onnx") + " --net prisma_net --out " + shell_arg(ckpt)).exit_code == 0);
+  REQUIRE(run_cli("import --from " + shell_arg(ref / "models/prisma_nchw.onnx") + " --net prisma_net --out " +
+                  shell_arg(ckpt)).exit_code == 0);
   const nlohmann::json voc = {{"format", "voc"}, {"root", (ref / "datasets/VOCdevkit/person").string()}};
   const nlohmann::json ais = {{"format", "aisegment"}, {"root", (ref / "datasets/ai_segment").string()}, {"soft", true}};
   const nlohmann::json config = {
@@ -160,9 +163,11 @@ TEST_CASE("import: imported Prisma-Net and Slim-Net cut the person out of every 
   for (const auto& [net, file, size] : models) {
     INFO(net);
     const fs::path ckpt = dir / (net + ".ckpt");
-    REQUIRE(run_cli("import --from " + shell_arg(ref / file) + " --net " + net + " --out " + shell_arg(ckpt)).exit_code == 0);
+    REQUIRE(run_cli("import --from " + shell_arg(ref / file) + " --net " + net + " --out " +
+                    shell_arg(ckpt)).exit_code == 0);
     const fs::path out = dir / (net + "_out");
-    const auto r = run_cli("test --model " + shell_arg(ckpt) + " " + shell_arg(ref / "photos") + " --effect cutout --interpolation area --out " + shell_arg(out));
+    const auto r = run_cli("test --model " + shell_arg(ckpt) + " " + shell_arg(ref / "photos") +
+                           " --effect cutout --interpolation area --out " + shell_arg(out));
     INFO(r.out);
     REQUIRE(r.exit_code == 0);
     for (const auto& [stem, photo] : reference_photos(ref)) {
@@ -214,10 +219,12 @@ TEST_CASE("cli import: every published model imports, exports verified to TorchS
     run("export --quiet --model " + shell_arg(ckpt) + " --format all --out " + shell_arg(out));
     REQUIRE(fs::exists(out / "model.pt"));
     REQUIRE(fs::exists(out / "model.onnx"));
-    run("test --quiet --model " + shell_arg(out / "model.onnx") + " --effect mask --out " + shell_arg(out / "test") + " " +
+    run("test --quiet --model " + shell_arg(out / "model.onnx") + " --effect mask --out " + shell_arg(out / "test") +
+        " " +
         shell_arg(ref / "photos" / "two.png"));
     CHECK(fs::exists(out / "test" / "two_mask.png"));
-    run("video --quiet --model " + shell_arg(out / "model.pt") + " --max-frames 2 --out " + shell_arg(out / "clip.avi") + " " +
+    run("video --quiet --model " + shell_arg(out / "model.pt") + " --max-frames 2 --out " +
+        shell_arg(out / "clip.avi") + " " +
         shell_arg(ref / "video" / "test.mp4"));
     CHECK(fs::file_size(out / "clip.avi") > 0);
     run("bench --quiet --model " + shell_arg(ckpt) + " --engine libtorch --runs 1 --warmup 0");

@@ -35,11 +35,6 @@ std::string write_config(const test::ScratchDir& dir, const json& j) {
   return p.string();
 }
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 // `portraitseg train --config cfg` in the background, stdout and stderr into `log`; its pid (-1 if fork failed).
 pid_t start_trainer(const std::string& cfg, const std::string& log) {
   const pid_t pid = fork();

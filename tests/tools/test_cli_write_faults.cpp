@@ -11,7 +11,6 @@
 
 #include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "tests/tools/inference_test_util.h"
 
@@ -36,13 +35,6 @@ std::vector<Fault> faults() {
   return f;
 }
 
-std::string read_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // Every regular file under `dir` with its content, but for a run's log and lock: train.log is appended line by
 // line as it is written, not replaced.
 std::map<std::string, std::string> snapshot(const fs::path& dir) {
@@ -50,7 +42,7 @@ std::map<std::string, std::string> snapshot(const fs::path& dir) {
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
     const std::string name = e.path().filename().string();
     if (e.is_regular_file() && name != "train.log" && name != ".lock")
-      files[fs::relative(e.path(), dir).string()] = read_bytes(e.path());
+      files[fs::relative(e.path(), dir).string()] = read_text(e.path());
   }
   return files;
 }

@@ -133,11 +133,6 @@ int wait_exit_code(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 // The tiny trainer config with 2 epochs of global batch 8 over the 18 training images (2 steps per epoch).
 json tiny_config(const json& model, const fs::path& data, const fs::path& run, int64_t batch) {
   json c = test::tiny_train_config(model, data, run);
@@ -248,15 +243,15 @@ TEST_CASE("2 processes x batch 4 end with the weights of 1 process x batch 8, ha
     const pid_t r1 = spawn_worker(1, 2, port, args, dir / "rank1.log");
     c0 = wait_exit_code(r0);
     c1 = wait_exit_code(r1);
-    if ((c0 == 0 && c1 == 0) || read_file(dir / "rank0.log").find("already in use") == std::string::npos) break;
+    if ((c0 == 0 && c1 == 0) || test::read_text(dir / "rank0.log").find("already in use") == std::string::npos) break;
   }
-  INFO(read_file(dir / "rank0.log") + read_file(dir / "rank1.log"));
+  INFO(test::read_text(dir / "rank0.log") + test::read_text(dir / "rank1.log"));
   REQUIRE(c0 == 0);
   REQUIRE(c1 == 0);
   const LoadedCheckpoint c = load_checkpoint((dir / "by_hand" / "last.ckpt").string());
   CHECK(max_abs_diff(*b.net, *c.net, false) == 0.0);  // the same processes doing the same sums
-  CHECK(read_file(dir / "rank0.log").find("global batch 8") != std::string::npos);
-  CHECK(read_file(dir / "rank1.log").find("run directory") == std::string::npos);  // rank 1 logs warnings only
+  CHECK(test::read_text(dir / "rank0.log").find("global batch 8") != std::string::npos);
+  CHECK(test::read_text(dir / "rank1.log").find("run directory") == std::string::npos);  // rank 1 logs warnings only
 }
 
 TEST_CASE("PortraitNet on 2 processes with sync_bn: ranks identical, statistics and weights of one process") {

@@ -4,7 +4,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <unistd.h>
 
 #include "core/common/atomic_file.h"
@@ -12,20 +11,10 @@
 #include "tests/test_support.h"
 
 using namespace pseg;
+using namespace pseg::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-size_t entries(const fs::path& dir) {
-  return static_cast<size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
-}
 
 struct FaultGuard {
   explicit FaultGuard(WriteFault f) { inject_write_fault(f); }
@@ -39,7 +28,7 @@ TEST_CASE("atomic file: failed writes keep the old file and leave no temp file",
   fs::remove_all(dir);
   const fs::path target = dir / "record.json";
   write_file_atomic(target.string(), "old");
-  REQUIRE(read_file(target) == "old");
+  REQUIRE(read_text(target) == "old");
 
   for (const auto& [fault, words] : {std::pair{WriteFault::Open, "cannot write ("},
                                      std::pair{WriteFault::Sync, "cannot write the new file to disk"},
@@ -52,12 +41,12 @@ TEST_CASE("atomic file: failed writes keep the old file and leave no temp file",
     } catch (const RuntimeError& e) {
       CHECK_THAT(e.what(), Catch::StartsWith(target.string()) && Catch::Contains(words));
     }
-    CHECK(read_file(target) == "old");
-    CHECK(entries(dir) == 1);  // no temp file
+    CHECK(read_text(target) == "old");
+    CHECK(file_count(dir) == 1);  // no temp file
   }
   write_file_atomic(target.string(), "new");
-  CHECK(read_file(target) == "new");
-  CHECK(entries(dir) == 1);
+  CHECK(read_text(target) == "new");
+  CHECK(file_count(dir) == 1);
 
   // A real failure, no injection: the target is a directory that holds a file, so the rename cannot replace it.
   const fs::path blocked = dir / "blocked.json";
@@ -65,6 +54,6 @@ TEST_CASE("atomic file: failed writes keep the old file and leave no temp file",
   CHECK_THROWS_WITH(write_file_atomic(blocked.string(), "x"),
                     Catch::StartsWith(blocked.string()) && Catch::Contains("cannot move the new file into place"));
   CHECK(fs::is_directory(blocked / "inside"));
-  CHECK(entries(dir) == 2);  // record.json and the directory: no temp file
+  CHECK(file_count(dir) == 2);  // record.json and the directory: no temp file
   fs::remove_all(dir);
 }

@@ -40,7 +40,6 @@ Engines open_all(const TinyModel& m, const PredictorOptions& o = {}) {
           open_predictor(m.onnx, onnx_torch), open_predictor(m.onnx, onednn)};
 }
 
-
 }  // namespace
 
 TEST_CASE("the five engines agree and answer at the input's size", "[core][predictor]") {

@@ -87,11 +87,6 @@ bool same_weights(SegNetImpl& a, SegNetImpl& b) {
   return true;
 }
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 // The message of the RuntimeError run_training throws; fails the test when it throws nothing or something else.
 std::string runtime_error_of(const TrainRequest& req) {
   try {
@@ -197,7 +192,7 @@ TEST_CASE("trainer: a resumed run ends with the same weights as an uninterrupted
     CHECK(got.state.step == 8);
     CHECK(same_weights(*ref.net, *got.net));
     // metrics.csv keeps the first run's rows and appends the resumed epochs.
-    const std::string csv = read_text(dir / "b" / "metrics.csv");
+    const std::string csv = test::read_text(dir / "b" / "metrics.csv");
     CHECK(std::count(csv.begin(), csv.end(), '\n') == 5);
   }
 
@@ -230,14 +225,14 @@ TEST_CASE("trainer: a non-finite loss stops the run, names the step and keeps th
     TrainRequest good;
     good.config = make_config(j, dir);
     REQUIRE(run_training(good).epochs_completed == 1);
-    const std::string before = read_text(dir / "run" / "last.ckpt");
+    const std::string before = test::read_text(dir / "run" / "last.ckpt");
 
     TrainRequest bad;
     bad.resume = (dir / "run").string();
     bad.config = resume_config(bad.resume, {"train.epochs=3", "optim.lr=1e30"});
     CHECK_THAT(runtime_error_of(bad), Catch::Matchers::Contains("non-finite loss") &&
                                           Catch::Matchers::Contains("at epoch 2 step"));
-    CHECK(read_text(dir / "run" / "last.ckpt") == before);
+    CHECK(test::read_text(dir / "run" / "last.ckpt") == before);
     CHECK(load_checkpoint((dir / "run" / "last.ckpt").string()).state.epoch == 1);
     CHECK_NOTHROW(load_checkpoint((dir / "run" / "best.ckpt").string()));
   }
@@ -271,8 +266,8 @@ TEST_CASE("trainer: the run directory holds config, log, metrics, curves and bot
     INFO(name);
     CHECK(fs::is_regular_file(run / name));
   }
-  CHECK(json::parse(read_text(run / "config.json"))["model"]["net"] == "prisma_net");
-  CHECK_THAT(read_text(run / "train.log"), Catch::Matchers::Contains("step 2/2"));
+  CHECK(json::parse(test::read_text(run / "config.json"))["model"]["net"] == "prisma_net");
+  CHECK_THAT(test::read_text(run / "train.log"), Catch::Matchers::Contains("step 2/2"));
 
   std::ifstream csv(run / "metrics.csv");
   std::string header;
