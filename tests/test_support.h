@@ -79,6 +79,12 @@ inline std::string source_path(const std::string& rel) { return std::string(PSEG
 // A path as one shell argument (the tests' paths hold no quotes).
 inline std::string shell_arg(const std::filesystem::path& p) { return "\"" + p.string() + "\""; }
 
+// Writes `text` to `p`, creating its folder.
+inline void write_text(const std::filesystem::path& p, const std::string& text) {
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream(p) << text;
+}
+
 // A file's bytes ("" when it cannot be read).
 inline std::string read_text(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -58,8 +58,6 @@ inline void write_raw(const std::string& path, const torch::Tensor& t) {
   out.write(static_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.nbytes()));
 }
 
-inline void write_text(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
-
 // A checker exit of 77 (runtime not installed) or 127 (interpreter missing) skips the calling test.
 inline void skip_if_checker_unavailable(const CommandResult& r, const std::string& what) {
   if (r.exit_code == 77 || r.exit_code == 127) {

@@ -72,7 +72,7 @@ inline torch::Tensor read_f32(const fs::path& file, int64_t size) {
 
 // (photo stem, photo path) of expected/manifest.json's "photos".
 inline std::vector<std::pair<std::string, fs::path>> reference_photos(const fs::path& ref) {
-  const auto manifest = nlohmann::json::parse(std::ifstream(ref / "expected/manifest.json"));
+  const auto manifest = read_json(ref / "expected/manifest.json");
   std::vector<std::pair<std::string, fs::path>> out;
   for (const auto& [stem, file] : manifest.at("photos").items())
     out.emplace_back(stem, ref / "photos" / file.get<std::string>());

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/test_support.h"
+
 namespace pseg::test {
 
 constexpr int kFixtureWidth = 64;
@@ -44,11 +46,6 @@ inline double fixture_foreground(int i) {
 inline void write_image(const std::filesystem::path& p, const cv::Mat& m) {
   std::filesystem::create_directories(p.parent_path());
   if (!cv::imwrite(p.string(), m)) throw std::runtime_error("cannot write fixture " + p.string());
-}
-
-inline void write_text(const std::filesystem::path& p, const std::string& text) {
-  std::filesystem::create_directories(p.parent_path());
-  std::ofstream(p) << text;
 }
 
 inline std::string stem(int i) {

@@ -34,7 +34,7 @@ TEST_CASE("export --format all: six configs at native size, verified in OpenCV a
     CHECK(r.out.find("verified with torch::jit::load") != std::string::npos);
     const ModelMeta onnx_meta = read_onnx_meta((dir / (name + ".onnx")).string());
     const ModelMeta ts_meta = read_torchscript_meta((dir / (name + ".pt")).string());
-    const ModelMeta json_meta = meta_from_json(nlohmann::json::parse(std::ifstream(dir / (name + ".json"))), name);
+    const ModelMeta json_meta = meta_from_json(read_json(dir / (name + ".json")), name);
     SegNet net = seeded_net(name);
     for (const ModelMeta* m : {&onnx_meta, &ts_meta, &json_meta}) {
       CHECK(m->net == net->config().net);

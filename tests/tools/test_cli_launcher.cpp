@@ -55,7 +55,7 @@ TEST_CASE("portraitseg does not link LibTorch and portraitseg-torch does", "[cli
 TEST_CASE("portraitseg answers --help, --version and usage errors as portraitseg-torch does", "[cli][launcher]") {
   for (const std::string args : {"--help", "--version", "", "no-such-command", "--no-such-flag"}) {
     const CommandResult mine = run_cli(args);
-    const CommandResult full = run_shell("\"" + kTorchBinary + "\" " + args);
+    const CommandResult full = run_shell(shell_arg(kTorchBinary) + " " + args);
     INFO("args: " << args << "\n" << mine.out);
     CHECK(mine.exit_code == (args == "--help" || args == "--version" ? 0 : 2));
     CHECK(mine.exit_code == full.exit_code);
@@ -80,7 +80,7 @@ TEST_CASE("portraitseg runs test on an ONNX model without LibTorch, with portrai
   REQUIRE(mine.exit_code == 0);
   CHECK_FALSE(loaded_libtorch(mine));
   CHECK(last_json(mine.out).at("engine") == "onednn");
-  const CommandResult full = run_shell("\"" + kTorchBinary + "\" " + args + shell_arg(dir / "full"));
+  const CommandResult full = run_shell(shell_arg(kTorchBinary) + " " + args + shell_arg(dir / "full"));
   INFO(full.out);
   REQUIRE(full.exit_code == 0);
   const cv::Mat a = cv::imread((dir / "mine" / "photo_mask.png").string(), cv::IMREAD_UNCHANGED);

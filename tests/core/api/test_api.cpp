@@ -216,7 +216,7 @@ TEST_CASE("train reports every step and epoch, and evaluate agrees with `portrai
                                     "\" --config \"" + config_path + "\"");
   INFO(cli.out);
   REQUIRE(cli.exit_code == 0);
-  const nlohmann::json expected = nlohmann::json::parse(std::ifstream(cli_json));
+  const nlohmann::json expected = read_json(cli_json);
   CHECK(api.images == 6);
   CHECK(api.miou_per_image == expected["miou_per_image"].get<double>());
   CHECK(api.miou_confusion == expected["miou_confusion"].get<double>());
