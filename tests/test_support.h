@@ -1,5 +1,6 @@
 #pragma once
-// Shared helpers for the test suites: scratch directories, running the CLI, the reference-data switch.
+// Shared helpers for the test suites: scratch directories, running the CLI, the reference-data switch, reading and
+// writing small files.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 

@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <filesystem>
 #include <exception>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <random>

@@ -138,7 +138,9 @@ run_json() {
   say "$(basename "$(dirname "$base")") $(basename "$base") [$side]$([[ $ROUNDS -gt 1 ]] && echo " (round $ROUND of $ROUNDS)"): $*"
   "$@" >"$json.tmp" 2>"$log"
   local rc=$?
-  if [[ $rc -eq 0 || ($rc -eq 1 && $side == portraitseg) ]] && "$PY" -c 'import json, sys; json.load(open(sys.argv[1]))["results"]' "$json.tmp" 2>/dev/null; then
+  local ok=$((rc == 0))
+  [[ $rc -eq 1 && $side == portraitseg ]] && ok=1
+  if [[ $ok == 1 ]] && "$PY" -c 'import json, sys; json.load(open(sys.argv[1]))["results"]' "$json.tmp" 2>/dev/null; then
     mv "$json.tmp" "$json"
     return 0
   fi

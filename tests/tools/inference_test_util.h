@@ -2,7 +2,6 @@
 // Shared by the inference CLI tests (test, video, bench): small models made on the spot, either trained for a
 // few epochs on tiny synthetic portraits or exported freshly initialised, and helpers to read the CLI's output.
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -12,7 +11,7 @@
 namespace pseg::test {
 
 inline std::string write_json(const std::filesystem::path& path, const nlohmann::json& j) {
-  std::ofstream(path) << j.dump(2);
+  write_text(path, j.dump(2));
   return path.string();
 }
 

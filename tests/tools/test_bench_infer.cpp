@@ -111,7 +111,7 @@ TEST_CASE("bench inference: an engine that cannot open the file is reported, the
 
   // No engine can time the file: its error is the command's, not a table of failures.
   const fs::path broken = dir / "broken.pt";
-  std::ofstream(broken) << "not a TorchScript archive";
+  write_text(broken, "not a TorchScript archive");
   r = run_cli("bench --model " + shell_arg(broken) + " --runs 2 --threads 1");
   INFO(r.out);
   CHECK(r.exit_code == 1);
