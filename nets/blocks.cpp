@@ -284,6 +284,19 @@ torch::Tensor conv_transpose(torch::nn::ConvTranspose2dImpl& m, const torch::Ten
   return y;
 }
 
+torch::Tensor conv1x1_after_replicated(torch::nn::Conv2dImpl& conv, const torch::Tensor& pooled,
+                                       const torch::Tensor& x) {
+  TORCH_CHECK(conv.weight.size(2) == 1 && conv.weight.size(3) == 1 && pooled.size(2) == 1 && pooled.size(3) == 1,
+              "conv1x1_after_replicated: a 1x1 convolution of a 1x1 map");
+  const int64_t p = pooled.size(1);
+  if (!fast_form_allowed()) {
+    const auto replicated = at::upsample_bilinear2d(pooled, std::vector<int64_t>{x.size(2), x.size(3)}, true);
+    return conv.forward(torch::cat({replicated, x}, 1));
+  }
+  const auto per_image = torch::conv2d(pooled, conv.weight.narrow(1, 0, p), conv.bias);
+  return torch::conv2d(x, conv.weight.narrow(1, p, conv.weight.size(1) - p)).add_(per_image);
+}
+
 torch::Tensor relu6(const torch::Tensor& x) {
   if (torch::jit::tracer::isTracing()) return torch::relu(x) - torch::relu(x - 6.0);
   return torch::hardtanh(x, 0.0, 6.0);

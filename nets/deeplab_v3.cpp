@@ -84,14 +84,12 @@ std::vector<ConvBnPair> DeepLabV3Impl::conv_bn_pairs() const {
 NetOutput DeepLabV3Impl::forward(const torch::Tensor& x) {
   auto y = blocks::relu6_(Conv_BatchNorm(Conv(x)));
   for (auto& block : encoder_blocks) y = block(y);
-  const int64_t h = y.size(2), w = y.size(3);
   const auto branch = torch::relu(aspp0_BatchNorm(aspp0(y)));
   // Image pooling: the mean of the whole map through a 1x1 conv, replicated over the map (align-corners resize of a
-  // 1x1 map, as the file's Upsample does).
+  // 1x1 map, as the file's Upsample does) and concatenated before the branch.
   auto pooled = torch::adaptive_avg_pool2d(y, {1, 1});
   pooled = torch::relu(image_pooling_BatchNorm(image_pooling(pooled)));
-  pooled = at::upsample_bilinear2d(pooled, std::vector<int64_t>{h, w}, /*align_corners=*/true);
-  y = torch::relu(concat_projection_BatchNorm(concat_projection(torch::cat({pooled, branch}, 1))));
+  y = torch::relu(concat_projection_BatchNorm(blocks::conv1x1_after_replicated(*concat_projection, pooled, branch)));
   y = logits(y);
   const int64_t H = x.size(2), W = x.size(3);
   if (align_corners) return {at::upsample_bilinear2d(y, std::vector<int64_t>{H, W}, true), {}};

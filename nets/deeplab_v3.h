@@ -22,6 +22,8 @@ class DeepLabV3Impl : public SegNetImpl, public HasConvBnPairs {
   DeepLabV3Impl(const ModelConfig& config, const InputSpec& spec);
   NetOutput forward(const torch::Tensor& x) override;
   std::vector<ConvBnPair> conv_bn_pairs() const override;
+  // The image-pooling branch's BatchNorm normalises the 1x1 map of each image's mean.
+  int64_t min_train_batch() const override { return 2; }
 
   torch::nn::Conv2d Conv{nullptr};
   SyncBatchNorm2d Conv_BatchNorm{nullptr};

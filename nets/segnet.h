@@ -29,6 +29,9 @@ class SegNetImpl : public torch::nn::Module {
   virtual std::vector<std::string> training_only_prefixes() const { return {}; }
   // True when forward also returns boundary logits.
   virtual bool has_boundary_head() const { return false; }
+  // The fewest images a training batch may hold: 2 where a BatchNorm normalises a 1x1 map (one value per channel
+  // per image, which training-mode batch statistics cannot normalise).
+  virtual int64_t min_train_batch() const { return 1; }
 
   int64_t parameter_count() const;
   int64_t deploy_parameter_count() const;

@@ -100,6 +100,7 @@ TrainBenchResult bench_training(Config config, const TrainBenchOptions& o) {
   SegNet net = create_net(config.model);
   net->to(device);
   const CompositeLoss loss = checked_loss(config.loss, config.augment, *net);
+  check_train_batch(*net, o.batch, "bench --train --batch");
   TrainingData data(config, net->input_spec(), /*rank=*/0, /*world=*/1);
   if (data.train_batches() == 0)
     throw ConfigError("bench --train: batch " + std::to_string(o.batch) + " is larger than the training set (" +

@@ -144,6 +144,8 @@ TrainResult run_training(const TrainRequest& req) {
   TrainingData data(config, start.net->input_spec(), env.rank, env.world_size);
   // Everything that can be known before training is checked here, so a dry run catches it too.
   const int64_t steps_per_epoch = checked_steps_per_epoch(tc, data);
+  check_train_batch(*start.net, tc.sync_bn ? tc.batch_size * env.world_size : tc.batch_size,
+                    tc.sync_bn ? "train.batch_size (over all processes with sync_bn)" : "train.batch_size");
   const CompositeLoss loss = checked_loss(config.loss, config.augment, *start.net);
   TrainResult result;
   result.run_dir = start.run_dir;

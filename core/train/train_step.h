@@ -6,6 +6,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <string>
 
 #include "data/augment_config.h"
 #include "data/sample.h"
@@ -23,6 +24,10 @@ struct StepLoss {
 // The config's loss, checked against the net (mask channels, boundary head) and the augmentation (the
 // consistency terms need the texture view). Throws ConfigError naming the key at fault.
 CompositeLoss checked_loss(const LossConfig& loss, const AugmentConfig& augment, const SegNetImpl& net);
+
+// Throws ConfigError, naming `key` and its value, when `images` (a batch per process, or over all processes with
+// sync_bn) are fewer than the net can train on (SegNetImpl::min_train_batch).
+void check_train_batch(const SegNetImpl& net, int64_t images, const std::string& key);
 
 // Zeroes the gradients, then forward and backward on `batch` (moved to `device`). Throws ConfigError when the
 // loss needs the plain view but the batch has no texture view.

@@ -262,6 +262,48 @@ TEST_CASE("legacy bilinear 2x then 3x3 conv: the taps at low resolution equal th
   }
 }
 
+TEST_CASE("1x1 conv after a replicated map: the 1x1 map's share added equals the concatenation",
+          "[nets][conventions]") {
+  torch::manual_seed(5);
+  // The oracle: the pooled map expanded over the image (not the resize the traced form runs), concatenated first.
+  const auto concatenated = [](torch::nn::Conv2dImpl& conv, const torch::Tensor& pooled, const torch::Tensor& x) {
+    return conv.forward(torch::cat({pooled.expand({-1, -1, x.size(2), x.size(3)}), x}, 1));
+  };
+  for (const bool bias : {false, true}) {
+    auto conv = torch::nn::Conv2d(blocks::conv_options(3 + 5, 4, 1, 1, 0, bias));
+    conv->to(torch::kDouble);
+    const auto x = torch::randn({2, 5, 7, 9}, torch::kDouble);
+    const auto pooled = torch::randn({2, 3, 1, 1}, torch::kDouble);
+    const auto upstream = torch::randn({2, 4, 7, 9}, torch::kDouble);
+    std::vector<torch::Tensor> grads[2];
+    for (int path = 0; path < 2; ++path) {
+      const auto xi = x.clone().requires_grad_(true), pi = pooled.clone().requires_grad_(true);
+      conv->zero_grad();
+      const auto y = path == 0 ? concatenated(*conv, pi, xi) : blocks::conv1x1_after_replicated(*conv, pi, xi);
+      (y * upstream).sum().backward();
+      grads[path] = {y.detach(), xi.grad(), pi.grad(), conv->weight.grad().clone()};
+      if (bias) grads[path].push_back(conv->bias.grad().clone());
+    }
+    for (size_t i = 0; i < grads[0].size(); ++i) {
+      REQUIRE(grads[1][i].sizes() == grads[0][i].sizes());
+      const double scale = 1 + grads[0][i].abs().max().item<double>();
+      CHECK((grads[1][i] - grads[0][i]).abs().max().item<double>() <= 1e-12 * scale);
+    }
+    // float32, channels-last, without autograd: within float rounding; under a TracedFormGuard, the concatenation.
+    conv->to(torch::kFloat);
+    torch::NoGradGuard no_grad;
+    const auto xf = x.to(torch::kFloat).contiguous(torch::MemoryFormat::ChannelsLast), pf = pooled.to(torch::kFloat);
+    const auto reference = concatenated(*conv, pf, xf);
+    CHECK((blocks::conv1x1_after_replicated(*conv, pf, xf) - reference).abs().max().item<float>() <=
+          1e-5f * (1 + reference.abs().max().item<float>()));
+    blocks::TracedFormGuard traced_form;
+    CHECK(torch::equal(blocks::conv1x1_after_replicated(*conv, pf, xf), reference));
+  }
+  auto conv3x3 = torch::nn::Conv2d(blocks::conv_options(8, 4, 3, 1, 1));
+  CHECK_THROWS_WITH(blocks::conv1x1_after_replicated(*conv3x3, torch::zeros({1, 3, 1, 1}), torch::zeros({1, 5, 4, 4})),
+                    Catch::Contains("a 1x1 convolution of a 1x1 map"));
+}
+
 TEST_CASE("ReLU6 of a temporary: in place without autograd, a new tensor with it", "[nets][conventions]") {
   const auto x = torch::linspace(-12, 12, 97);
   {

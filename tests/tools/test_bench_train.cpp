@@ -65,3 +65,15 @@ TEST_CASE("bench --train without data says how to make some and exits 2") {
   CHECK(bad_size.exit_code == 2);
   CHECK(bad_size.out.find("--size: expected HxW") != std::string::npos);
 }
+
+TEST_CASE("bench --train --batch 1 on DeepLabV3 names the smallest batch it trains on and exits 2") {
+  pseg::test::ScratchDir dir("bench_train_deeplab_batch");
+  const auto ds = dir / "synth";
+  REQUIRE(run_cli("synth --out \"" + ds.string() + "\" --count 4 --size 65 --test-fraction 0.25").exit_code == 0);
+  const std::string cfg = pseg::test::shell_arg(pseg::test::source_path("configs/deeplab_v3.json"));
+  const auto r = run_cli("bench --train --config " + cfg + " --size 65 --batch 1 --steps 1 --data " +
+                         pseg::test::shell_arg(ds));
+  INFO(r.out);
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.find("bench --train --batch: deeplab_v3 trains on batches of at least 2 images") != std::string::npos);
+}

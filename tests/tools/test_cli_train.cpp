@@ -136,6 +136,21 @@ TEST_CASE("cli train: config errors exit non-zero naming the key or path", "[too
     CHECK(dry.exit_code == 2);
     CHECK_THAT(dry.out, Catch::Matchers::Contains("train.batch_size"));
   }
+  SECTION("a batch of one image for DeepLabV3, whose image-pooling BatchNorm normalises a 1x1 map") {
+    j["model"] = {{"net", "deeplab_v3"}, {"input_size", {65, 65}}};
+    j["loss"]["recipe"] = "ce";
+    j["train"]["batch_size"] = 1;
+    const auto r = test::run_cli("train --config \"" + write_config(dir, j) + "\"");
+    INFO(r.out);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.out, Catch::Matchers::Contains("train.batch_size: deeplab_v3 trains on batches of at least 2") &&
+                          Catch::Matchers::Contains("got 1"));
+    CHECK_FALSE(fs::exists(dir / "run"));
+    j["train"]["batch_size"] = 2;
+    const auto two = test::run_cli("train --dry-run --config \"" + write_config(dir, j) + "\"");
+    INFO(two.out);
+    CHECK(two.exit_code == 0);
+  }
   SECTION("batch size 0") {
     j["train"]["batch_size"] = 0;
     const auto r = test::run_cli("train --config \"" + write_config(dir, j) + "\"");
