@@ -141,6 +141,7 @@ class GraphBuilder {
     fold_pads();
     fold_crops();
     fuse_epilogues();
+    split_replicated_concats();
     return std::move(out_);
   }
 
@@ -426,6 +427,62 @@ class GraphBuilder {
       }
       deconv.output = slice.output;
       out_.nodes.erase(out_.nodes.begin() + static_cast<std::ptrdiff_t>(i--));
+    }
+  }
+
+  // A 1x1 convolution over the Concat of a 1x1 map resized to the other input's size and that input, as DeepLabV3's
+  // head reads its image-pooling branch: the replicated channels add the same sum at every pixel, so the 1x1 map
+  // gets a 1x1 convolution of its own (their weights, and the bias), whose per-channel output the convolution of
+  // the other input (the other weights) adds as the first step of its epilogue. No resized map, no concatenation,
+  // and the replicated channels' products once instead of at every pixel. Batch 1: the addition broadcasts per
+  // channel, not per image.
+  void split_replicated_concats() {
+    for (size_t i = 0; i < out_.nodes.size(); ++i) {
+      const FusedNode& conv = out_.nodes[i];
+      if (conv.op() != "Conv" || conv.group != 1 || conv.pads != std::array<int64_t, 4>{} ||
+          conv.strides != std::array<int64_t, 2>{1, 1} || !is_constant(conv.inputs[1]))
+        continue;
+      const GraphConstant& w = out_.constants.at(conv.inputs[1]);
+      const int k = producer(conv.inputs[0]);
+      if (w.dims.size() != 4 || w.dims[2] != 1 || w.dims[3] != 1 || k < 0 || out_.dims.at(conv.inputs[0])[0] != 1 ||
+          out_.nodes[k].op() != "Concat" || out_.nodes[k].inputs.size() != 2 || !only_read_by(conv.inputs[0], i))
+        continue;
+      const FusedNode& concat = out_.nodes[k];
+      int side = -1, resize = -1;  // which Concat input is the resized 1x1 map, and the Resize computing it
+      for (int s = 0; s < 2 && side < 0; ++s) {
+        const int r = producer(concat.inputs[s]);
+        if (r < 0 || out_.nodes[r].op() != "Resize" || !only_read_by(concat.inputs[s], k)) continue;
+        const Dims& small = out_.dims.at(out_.nodes[r].inputs[0]);
+        if (small[2] == 1 && small[3] == 1) side = s, resize = r;
+      }
+      if (side < 0) continue;
+      const std::string map = out_.nodes[resize].inputs[0], other = concat.inputs[1 - side];
+      const int64_t out_c = w.dims[0], in_c = w.dims[1], map_c = out_.dims.at(map)[1];
+      const int64_t map_from = side == 0 ? 0 : in_c - map_c, other_from = side == 0 ? map_c : 0;
+      // The two weights: columns [from, from + count) of each output channel's row.
+      auto columns = [&](const std::string& name, int64_t from, int64_t count) {
+        GraphConstant part;
+        part.dims = {out_c, count, 1, 1};
+        for (int64_t o = 0; o < out_c; ++o)
+          part.floats.insert(part.floats.end(), w.floats.begin() + o * in_c + from,
+                             w.floats.begin() + o * in_c + from + count);
+        out_.constants[name] = std::move(part);
+        return name;
+      };
+      FusedNode per_image = conv;
+      per_image.proto.set_name(conv.proto.name() + "/replicated");
+      per_image.inputs = {map, columns(conv.inputs[1] + "/replicated", map_from, map_c),
+                          conv.inputs.size() > 2 ? conv.inputs[2] : ""};
+      per_image.output = concat.output + "/replicated";
+      per_image.epilogue.clear();
+      out_.dims[per_image.output] = {1, out_c, 1, 1};
+      FusedNode& whole = out_.nodes[i];
+      whole.inputs = {other, columns(conv.inputs[1] + "/rest", other_from, in_c - map_c)};
+      whole.epilogue.insert(whole.epilogue.begin(), Epilogue{Epilogue::Kind::Add, 0.f, 0.f, per_image.output});
+      // The 1x1 convolution takes the Resize's place; the Concat goes (it comes after the Resize).
+      out_.nodes.erase(out_.nodes.begin() + k);
+      out_.nodes[static_cast<size_t>(resize)] = std::move(per_image);
+      i = static_cast<size_t>(resize);
     }
   }
 

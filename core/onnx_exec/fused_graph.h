@@ -6,7 +6,9 @@
 //  - a zero Pad in front of a convolution becomes the convolution's padding, a crop Slice after a transposed
 //    convolution its output padding;
 //  - element-wise ops right after a convolution (Relu, Clip, Sigmoid, PRelu, Add, Sub) become that convolution's
-//    epilogue, so one kernel writes the activated output.
+//    epilogue, so one kernel writes the activated output;
+//  - a 1x1 convolution over the concatenation of a resized 1x1 map and another value (DeepLabV3's head, batch 1)
+//    becomes a 1x1 convolution of the small map, added per channel in the other value's convolution's epilogue.
 // What the rewrites cannot fold stays a node of its own.
 #include <onnx/onnx_pb.h>
 

@@ -416,11 +416,15 @@ struct OnednnNet::Impl {
     std::memcpy(m.get_data_handle(), c.floats.data(), c.floats.size() * sizeof(float));
     return m;
   }
-  // An element-wise operand: a constant (plain, broadcast to the value's rank) or a value as it is.
-  memory operand(const FusedNode& n, const std::string& name, size_t rank) {
+  // An element-wise operand of a value of dimensions `x`: a constant (plain, broadcast to x's rank), a value of x's
+  // dimensions as it is, or a value broadcast to them (a per-channel vector) in the plain layout oneDNN broadcasts.
+  memory operand(const FusedNode& n, const std::string& name, const Dims& x) {
     const auto c = graph.constants.find(name);
-    if (c == graph.constants.end()) return value(n, name);
-    const Dims d = broadcast_dims(c->second.dims, rank);
+    if (c == graph.constants.end()) {
+      const Dims& d = graph.dims.at(name);
+      return d == x ? value(n, name) : in_layout(name, plain_desc(d));
+    }
+    const Dims d = broadcast_dims(c->second.dims, x.size());
     return constant(n, name, d, tag_of_rank(d.size()));
   }
   // PReLU's slope as the plain per-channel (or single) weights oneDNN takes, and its mask.
@@ -447,7 +451,7 @@ struct OnednnNet::Impl {
         ops.append_prelu(mask);
         args[slot | DNNL_ARG_WEIGHTS] = slope;
       } else {
-        const memory other = operand(n, e.operand, y.size());
+        const memory other = operand(n, e.operand, y);
         ops.append_binary(binary_algorithm(e.kind), other.get_desc());
         args[slot | DNNL_ARG_SRC_1] = other;
       }
@@ -472,7 +476,7 @@ struct OnednnNet::Impl {
         args[DNNL_ARG_WEIGHTS] = slope;
         add(dnnl::prelu_forward(dnnl::prelu_forward::primitive_desc(d, engine)), std::move(args));
       } else {
-        const memory other = operand(n, e.operand, dims.size());
+        const memory other = operand(n, e.operand, dims);
         dnnl::binary::desc d(binary_algorithm(e.kind), x.get_desc(), other.get_desc(), x.get_desc());
         args = {{DNNL_ARG_SRC_0, x}, {DNNL_ARG_SRC_1, other}, {DNNL_ARG_DST, y}};
         add(dnnl::binary(dnnl::binary::primitive_desc(d, engine)), std::move(args));

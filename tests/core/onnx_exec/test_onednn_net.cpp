@@ -51,6 +51,58 @@ size_t count_op(const FusedGraph& g, const std::string& op) {
   return static_cast<size_t>(std::count_if(g.nodes.begin(), g.nodes.end(), [&](const auto& n) { return n.op() == op; }));
 }
 
+// x -> GlobalAveragePool -> 1x1 Conv -> Resize to x's size, concatenated (first or second) with a 1x1 Conv of x,
+// then a 1x1 Conv (with or without bias) and Relu: DeepLabV3's head in small.
+onnx::ModelProto replicated_head_graph(int64_t batch, bool first_replicated, bool bias) {
+  onnx::ModelProto model;
+  model.set_ir_version(7);
+  model.add_opset_import()->set_version(13);
+  auto* g = model.mutable_graph();
+  auto* input = g->add_input();
+  input->set_name("x");
+  auto* type = input->mutable_type()->mutable_tensor_type();
+  type->set_elem_type(onnx::TensorProto::FLOAT);
+  for (int64_t d : {batch, int64_t{6}, int64_t{9}, int64_t{10}}) type->mutable_shape()->add_dim()->set_dim_value(d);
+  g->add_output()->set_name("y");
+  const auto constant = [&](const std::string& name, const torch::Tensor& t) {
+    auto* init = g->add_initializer();
+    init->set_name(name);
+    tensor_to_proto(t, *init);
+  };
+  const auto node = [&](const std::string& op, const std::vector<std::string>& inputs, const std::string& output) {
+    auto* n = g->add_node();
+    n->set_op_type(op);
+    n->set_name(op + "_" + output);
+    for (const auto& in : inputs) n->add_input(in);
+    n->add_output(output);
+    return n;
+  };
+  constant("w_pool", torch::randn({5, 6, 1, 1}));
+  constant("b_pool", torch::randn({5}));
+  constant("w_branch", torch::randn({7, 6, 1, 1}));
+  constant("w_head", torch::randn({4, 12, 1, 1}));
+  constant("b_head", torch::randn({4}));
+  constant("scales", torch::tensor({1.f, 1.f, 9.f, 10.f}));
+  node("GlobalAveragePool", {"x"}, "pooled");
+  node("Conv", {"pooled", "w_pool", "b_pool"}, "pool_conv");
+  auto* mode = node("Resize", {"pool_conv", "", "scales"}, "replicated")->add_attribute();
+  mode->set_name("mode");
+  mode->set_type(onnx::AttributeProto::STRING);
+  mode->set_s("linear");
+  node("Conv", {"x", "w_branch"}, "branch");
+  const std::vector<std::string> joined = first_replicated ? std::vector<std::string>{"replicated", "branch"}
+                                                           : std::vector<std::string>{"branch", "replicated"};
+  auto* axis = node("Concat", joined, "joined")->add_attribute();
+  axis->set_name("axis");
+  axis->set_type(onnx::AttributeProto::INT);
+  axis->set_i(1);
+  std::vector<std::string> head = {"joined", "w_head"};
+  if (bias) head.push_back("b_head");
+  node("Conv", head, "head");
+  node("Relu", {"head"}, "y");
+  return model;
+}
+
 }  // namespace
 
 TEST_CASE("onednn: every config's exported graph runs like the eager net", "[onnx_exec][onednn]") {
@@ -97,6 +149,37 @@ TEST_CASE("onednn: the rewrites fold ReLU6, Pad, crop Slice and the epilogues in
   const FusedGraph slim = fuse_onnx_graph(slim_model);
   CHECK(count_op(slim, "PRelu") * 10 < prelus);
   CHECK(count_op(slim, "Add") * 5 < adds);
+}
+
+TEST_CASE("onednn: a 1x1 Conv over a replicated 1x1 map and a value adds the map's own 1x1 Conv (LibTorch executor)",
+          "[onnx_exec][onednn]") {
+  torch::manual_seed(8);
+  for (const bool first : {true, false})
+    for (const bool bias : {true, false}) {
+      INFO("replicated map first " << first << ", bias " << bias);
+      const onnx::ModelProto model = replicated_head_graph(1, first, bias);
+      const FusedGraph g = fuse_onnx_graph(model);
+      CHECK(count_op(g, "Concat") == 0);
+      CHECK(count_op(g, "Resize") == 0);
+      CHECK(count_op(g, "Conv") == 4);
+      REQUIRE_FALSE(g.nodes.back().epilogue.empty());
+      CHECK(g.nodes.back().epilogue.front().kind == Epilogue::Kind::Add);
+      const torch::Tensor x = torch::randn({1, 6, 9, 10});
+      torch::NoGradGuard no_grad;
+      const torch::Tensor expected = OnnxExecutor(model).run(x);
+      CHECK(max_diff(run_onednn(model, x), expected) < 1e-5 * (1 + expected.abs().max().item<double>()));
+    }
+  // Two images: the per-image sums cannot broadcast per channel; the Concat stays and the values are the same.
+  const onnx::ModelProto two = replicated_head_graph(2, true, true);
+  CHECK(count_op(fuse_onnx_graph(two), "Concat") == 1);
+  const torch::Tensor x = torch::randn({2, 6, 9, 10});
+  torch::NoGradGuard no_grad;
+  const torch::Tensor expected = OnnxExecutor(two).run(x);
+  CHECK(max_diff(run_onednn(two, x), expected) < 1e-5 * (1 + expected.abs().max().item<double>()));
+  // DeepLabV3's exported head: no Concat, and the final Resize only.
+  const FusedGraph deeplab = fuse_onnx_graph(exported("deeplab_v3", 65, ExportHead::Probability));
+  CHECK(count_op(deeplab, "Concat") == 0);
+  CHECK(count_op(deeplab, "Resize") == 1);
 }
 
 TEST_CASE("onednn: a strided ConvTranspose matches hand-computed values", "[onnx_exec][onednn]") {
