@@ -458,6 +458,8 @@ class GraphBuilder {
       if (side < 0) continue;
       const std::string map = out_.nodes[resize].inputs[0], other = concat.inputs[1 - side];
       const int64_t out_c = w.dims[0], in_c = w.dims[1], map_c = out_.dims.at(map)[1];
+      // A weight that is not floats of its size is left for the lowering to refuse by name.
+      if (w.floats.size() != static_cast<size_t>(out_c * in_c)) continue;
       const int64_t map_from = side == 0 ? 0 : in_c - map_c, other_from = side == 0 ? map_c : 0;
       // The two weights: columns [from, from + count) of each output channel's row.
       auto columns = [&](const std::string& name, int64_t from, int64_t count) {

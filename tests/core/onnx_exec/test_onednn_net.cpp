@@ -176,6 +176,11 @@ TEST_CASE("onednn: a 1x1 Conv over a replicated 1x1 map and a value adds the map
   torch::NoGradGuard no_grad;
   const torch::Tensor expected = OnnxExecutor(two).run(x);
   CHECK(max_diff(run_onednn(two, x), expected) < 1e-5 * (1 + expected.abs().max().item<double>()));
+  // A head weight that is not floats is refused by name, not split.
+  onnx::ModelProto ints = replicated_head_graph(1, true, true);
+  for (auto& init : *ints.mutable_graph()->mutable_initializer())
+    if (init.name() == "w_head") tensor_to_proto(torch::ones({4, 12, 1, 1}, torch::kLong), init);
+  CHECK_THROWS_WITH(OnednnNet(ints), Catch::Contains("w_head is not a float tensor"));
   // DeepLabV3's exported head: no Concat, and the final Resize only.
   const FusedGraph deeplab = fuse_onnx_graph(exported("deeplab_v3", 65, ExportHead::Probability));
   CHECK(count_op(deeplab, "Concat") == 0);
