@@ -79,7 +79,7 @@ TEST_CASE("missing mask named by a list file") {
 TEST_CASE("unreadable image") {
   ScratchDir dir("unreadable");
   write_folders(dir.path(), 8);
-  std::ofstream(dir / "images/00005.png", std::ios::binary | std::ios::trunc) << "this is not an image at all";
+  write_text(dir / "images/00005.png", "this is not an image at all");
   expect_rejected(folders_of(dir), "00005.png", "not a PNG, JPEG, BMP, TIFF or WebP image");
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes the onednn_graph fuzz seed: a small fp32 graph with every op the oneDNN engine compiles and every rewrite
 it makes (ReLU6 as Relu(x) - Relu(x - 6), Pad before Conv, Slice after ConvTranspose, PRelu and residual Add after
-Conv), as portraitseg's exporter writes them.
+Conv, a 1x1 Conv over a resized 1x1 map concatenated with a value), as portraitseg's exporter writes them.
 
     tests/fuzz/make_onednn_seed.py tests/fuzz/corpus/onednn_graph/ops.onnx
 """
@@ -45,7 +45,15 @@ nodes = [
                                const("ax2", np.array([3], np.int64))], ["t2"]),
     helper.make_node("Relu", ["t2"], ["tr"]),
     helper.make_node("Concat", ["tr", "res"], ["cat"], axis=1),
-    helper.make_node("Resize", ["cat", "", const("scales", np.array([1, 1, 2, 2], np.float32))], ["up"],
+    # DeepLabV3's image-pooling head: the pooled map through a 1x1 Conv, resized back, concatenated, a 1x1 Conv.
+    helper.make_node("GlobalAveragePool", ["cat"], ["pooled"]),
+    helper.make_node("Conv", ["pooled", w("gw", 4, 12, 1, 1), w("gb", 4)], ["pc"], kernel_shape=[1, 1]),
+    helper.make_node("Resize", ["pc", "", const("rep_scales", np.array([1, 1, 8, 8], np.float32))], ["rep"],
+                     mode="linear", coordinate_transformation_mode="align_corners"),
+    helper.make_node("Concat", ["rep", "cat"], ["joined"], axis=1),
+    helper.make_node("Conv", ["joined", w("jw", 12, 16, 1, 1), w("jb", 12)], ["jc"], kernel_shape=[1, 1]),
+    helper.make_node("Relu", ["jc"], ["head"]),
+    helper.make_node("Resize", ["head", "", const("scales", np.array([1, 1, 2, 2], np.float32))], ["up"],
                      mode="linear", coordinate_transformation_mode="align_corners"),
     helper.make_node("Conv", ["up", w("hw", 2, 12, 1, 1), w("hb", 2)], ["logits"], kernel_shape=[1, 1]),
     helper.make_node("Softmax", ["logits"], ["sm"], axis=1),

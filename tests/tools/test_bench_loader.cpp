@@ -1,6 +1,4 @@
 // `portraitseg bench --loader` on a synthetic list dataset.
-#include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "tests/test_support.h"
@@ -14,7 +12,7 @@ TEST_CASE("bench --loader reports samples/s per worker count") {
   const nlohmann::json cfg = {{"model", {{"net", "portrait_net"}}},
                               {"data", {{"train", {{{"format", "list"}, {"root", ds.string()}, {"list", "train.txt"}}}},
                                         {"test", {{{"format", "list"}, {"root", ds.string()}, {"list", "test.txt"}}}}}}};
-  std::ofstream(dir / "cfg.json") << cfg.dump();
+  pseg::test::write_text(dir / "cfg.json", cfg.dump());
   const auto r = run_cli("bench --loader --config \"" + (dir / "cfg.json").string() +
                          "\" --workers-list 1,2 --runs 1 --samples 8 --json");
   INFO(r.out);

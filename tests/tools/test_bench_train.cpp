@@ -1,6 +1,4 @@
 // `portraitseg bench --train`: whole training steps (loader, PortraitNet two-view loss, Adam) on a synthetic set.
-#include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "tests/test_support.h"
@@ -29,7 +27,7 @@ TEST_CASE("bench --train reports images/s of the PortraitNet two-view recipe wit
   const auto ds = dir / "ds";
   REQUIRE(run_cli("synth --out \"" + ds.string() + "\" --count 8 --size 80 --test-fraction 0.25").exit_code == 0);
   // The config's own dataset path does not exist: --data points at the synthetic set instead.
-  std::ofstream(dir / "cfg.json") << portraitnet_config((dir / "missing").string()).dump();
+  pseg::test::write_text(dir / "cfg.json", portraitnet_config((dir / "missing").string()).dump());
   const std::string cfg = "--config \"" + (dir / "cfg.json").string() + "\"";
 
   const auto r = run_cli("bench --train " + cfg + " --data \"" + ds.string() +
@@ -54,7 +52,7 @@ TEST_CASE("bench --train reports images/s of the PortraitNet two-view recipe wit
 
 TEST_CASE("bench --train without data says how to make some and exits 2") {
   pseg::test::ScratchDir dir("bench_train_nodata");
-  std::ofstream(dir / "cfg.json") << portraitnet_config((dir / "missing").string()).dump();
+  pseg::test::write_text(dir / "cfg.json", portraitnet_config((dir / "missing").string()).dump());
   const std::string cfg = "--config \"" + (dir / "cfg.json").string() + "\"";
   const auto missing = run_cli("bench --train " + cfg + " --steps 1");
   INFO(missing.out);

@@ -36,7 +36,7 @@ TEST_CASE("cli eval: a trained model gives the same metrics as .ckpt, .pt and .o
   json cfg = tiny_train_config(kPrisma, dir / "data", dir / "run");
   cfg["train"]["epochs"] = 6;
   const fs::path cfg_path = dir / "cfg.json";
-  std::ofstream(cfg_path) << cfg.dump(2);
+  write_text(cfg_path, cfg.dump(2));
   const auto train = run_cli("train --config " + shell_arg(cfg_path) + " --quiet");
   INFO(train.out);
   REQUIRE(train.exit_code == 0);
@@ -127,7 +127,7 @@ TEST_CASE("cli eval: bad input gives one clear error line", "[tools][eval]") {
                                            {{"net", "portrait_net"}, {"in_channels", 4}, {"input_size", {64, 64}}});
   // A 4-channel model with a config whose net takes 3 channels: the config is not this model's.
   json cfg = tiny_train_config(kPrisma, dir / "data", dir / "run");
-  std::ofstream(dir / "cfg3.json") << cfg.dump();
+  write_text(dir / "cfg3.json", cfg.dump());
   auto mismatch = run_cli("eval --model " + shell_arg(video.pt) + " --config " + shell_arg(dir / "cfg3.json"));
   INFO(mismatch.out);
   CHECK(mismatch.exit_code == 2);
@@ -140,7 +140,7 @@ TEST_CASE("cli eval: bad input gives one clear error line", "[tools][eval]") {
   CHECK(video_ok.out.find("empty prior") != std::string::npos);
 
   // An empty test split: a list naming no pairs, and a config without test split.
-  std::ofstream(dir / "data" / "empty.txt") << "";
+  write_text(dir / "data" / "empty.txt", "");
   auto empty = run_cli("eval --model " + shell_arg(video.onnx) + " --data " +
                        shell_arg("list:" + (dir / "data").string() + ",list=empty.txt"));
   INFO(empty.out);
@@ -149,7 +149,7 @@ TEST_CASE("cli eval: bad input gives one clear error line", "[tools][eval]") {
   json no_test = cfg;
   no_test["data"].erase("test");
   no_test["data"]["split"] = {{"test_fraction", 0}};
-  std::ofstream(dir / "no_test.json") << no_test.dump();
+  write_text(dir / "no_test.json", no_test.dump());
   auto no_split = run_cli("eval --model " + shell_arg(video.onnx) + " --config " + shell_arg(dir / "no_test.json"));
   CHECK(no_split.exit_code == 2);
   CHECK(no_split.out.find("no test split") != std::string::npos);
@@ -159,7 +159,7 @@ TEST_CASE("cli eval: bad input gives one clear error line", "[tools][eval]") {
   std::string first_line;
   std::getline(list_in, first_line);
   const std::string image = first_line.substr(0, first_line.find(' '));
-  std::ofstream(dir / "data" / image, std::ios::trunc) << "not an image";
+  write_text(dir / "data" / image, "not an image");
   auto unreadable = run_cli("eval --model " + shell_arg(video.onnx) + spec);
   INFO(unreadable.out);
   CHECK(unreadable.exit_code == 1);

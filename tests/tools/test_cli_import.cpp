@@ -36,7 +36,7 @@ TEST_CASE("import: refusals exit non-zero, name the problem and write nothing", 
     return names;
   };
   const fs::path garbage = dir / "garbage.h5";
-  std::ofstream(garbage) << "garbage";
+  write_text(garbage, "garbage");
   const std::set<std::string> before = listing();
 
   auto r = run_cli("import --from " + shell_arg(onnx) + " --net prisma_net --out " + shell_arg(out));

@@ -1,8 +1,6 @@
 // `portraitseg info` end to end: exact parameter counts for every shipped config, and clear usage errors.
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-
 #include "tests/test_support.h"
 
 using pseg::test::run_cli;
@@ -16,8 +14,6 @@ nlohmann::json info_json(const std::string& args) {
   REQUIRE(r.exit_code == 0);
   return nlohmann::json::parse(r.out);
 }
-
-void write_file(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
 
 }  // namespace
 
@@ -64,19 +60,19 @@ TEST_CASE("info --net builds by name with --set overrides", "[tools][info]") {
 TEST_CASE("info: usage and config errors exit 2 with one line naming the problem", "[tools][info]") {
   pseg::test::ScratchDir dir("info");
   const auto bad_key = dir / "bad_key.json";
-  write_file(bad_key, R"({"model": {"net": "prisma_net", "colour": 3}})");
+  pseg::test::write_text(bad_key, R"({"model": {"net": "prisma_net", "colour": 3}})");
   auto r = run_cli("info --config " + bad_key.string());
   REQUIRE(r.exit_code == 2);
   REQUIRE_THAT(r.out, Catch::Contains("model.colour: unknown key"));
 
   const auto bad_type = dir / "bad_type.json";
-  write_file(bad_type, R"({"model": {"net": "prisma_net", "input_size": "big"}})");
+  pseg::test::write_text(bad_type, R"({"model": {"net": "prisma_net", "input_size": "big"}})");
   r = run_cli("info --config " + bad_type.string());
   REQUIRE(r.exit_code == 2);
   REQUIRE_THAT(r.out, Catch::Contains("model.input_size: expected an array of 2 integers"));
 
   const auto malformed = dir / "malformed.json";
-  write_file(malformed, R"({"model": {"net": )");
+  pseg::test::write_text(malformed, R"({"model": {"net": )");
   r = run_cli("info --config " + malformed.string());
   REQUIRE(r.exit_code == 2);
   REQUIRE_THAT(r.out, Catch::Contains("malformed.json: invalid JSON"));

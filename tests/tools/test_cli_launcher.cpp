@@ -7,7 +7,6 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include <fstream>
 #include <sstream>
 
 #include "tests/tools/inference_test_util.h"
@@ -174,7 +173,7 @@ TEST_CASE("portraitseg hands other commands to portraitseg-torch with their exit
   CHECK(info.exit_code == 0);
   CHECK(loaded_libtorch(info));
   CHECK(run_cli("train --config " + shell_arg(dir / "missing.json")).exit_code == 2);
-  std::ofstream(dir / "bad.json") << "{\"model\": ";
+  write_text(dir / "bad.json", "{\"model\": ");
   const CommandResult bad = run_cli("train --config " + shell_arg(dir / "bad.json"));
   CHECK(bad.exit_code == 2);
   CHECK(bad.out.find("bad.json") != std::string::npos);

@@ -473,7 +473,7 @@ TEST_CASE("serve: the web page in headless Chromium shows the server's mask and 
   REQUIRE(mask.size() == cv::Size(64, 64));
   std::ofstream(f.dir / "mask.raw", std::ios::binary)
       .write(reinterpret_cast<const char*>(mask.data), static_cast<std::streamsize>(mask.total()));
-  std::ofstream(f.dir / "probability.raw", std::ios::binary) << base64_decode(j.at("probability").get<std::string>());
+  write_text(f.dir / "probability.raw", base64_decode(j.at("probability").get<std::string>()));
   const fs::path shots = f.dir / "screenshots";
   fs::create_directories(shots);
   const auto run = run_shell("node " + shell_arg(node_dir + "/serve_browser.js") + " http://127.0.0.1:" +

@@ -304,7 +304,7 @@ TEST_CASE("cli test: bad input is reported, the other photos are still processed
   const fs::path in = dir / "in";
   write_photo(in / "a.png", 1);
   write_photo(in / "c.jpg", 2);
-  std::ofstream(in / "b_broken.jpg") << "not an image";
+  write_text(in / "b_broken.jpg", "not an image");
   const fs::path out = dir / "out";
 
   SECTION("an unreadable image in a directory") {

@@ -8,7 +8,6 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -31,7 +30,7 @@ json prisma_config(const test::ScratchDir& dir) {
 
 std::string write_config(const test::ScratchDir& dir, const json& j) {
   const fs::path p = dir / "cfg.json";
-  std::ofstream(p) << j.dump(2);
+  test::write_text(p, j.dump(2));
   return p.string();
 }
 

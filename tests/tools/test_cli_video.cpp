@@ -80,7 +80,7 @@ TEST_CASE("cli video: bad input", "[tools][video]") {
   const std::string m = " --model " + shell_arg(model.string() + ".pt") + " ";
   const fs::path in = dir / "in.mp4";
   write_clip(in, 3);
-  std::ofstream(dir / "garbage.mp4") << "not a video at all";
+  write_text(dir / "garbage.mp4", "not a video at all");
 
   auto r = run_cli("video" + m + shell_arg(dir / "garbage.mp4") + " --out " + shell_arg(dir / "o.avi"));
   INFO(r.out);
@@ -148,7 +148,7 @@ TEST_CASE("cli video: a header that claims an hour of frames over 3 real ones gi
   REQUIRE(strh != std::string::npos);
   put32(avih + 8 + 16, 36000);
   put32(strh + 8 + 32, 36000);
-  std::ofstream(in, std::ios::binary | std::ios::trunc) << bytes;
+  write_text(in, bytes);
   REQUIRE(cv::VideoCapture(in.string()).get(cv::CAP_PROP_FRAME_COUNT) >= 36000);
 
   const fs::path out = dir / "out.avi";

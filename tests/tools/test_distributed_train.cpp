@@ -48,7 +48,7 @@ int free_port() {
 
 std::string write_config(const test::ScratchDir& dir, const std::string& name, const json& j) {
   const auto path = dir / name;
-  std::ofstream(path) << j.dump(2);
+  test::write_text(path, j.dump(2));
   return path.string();
 }
 

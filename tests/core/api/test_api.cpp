@@ -3,8 +3,6 @@
 #include <catch2/catch.hpp>
 #include <opencv2/imgcodecs.hpp>
 
-#include <fstream>
-
 #include "portraitseg/portraitseg.h"
 #include "tests/core/predictor_test_util.h"
 #include "tests/core/trainer_test_util.h"
@@ -128,7 +126,7 @@ TEST_CASE("API errors are the documented types with the CLI's messages", "[api]"
   const std::string photo = (dir / "photo.png").string();
   cv::imwrite(photo, test_image(40, 40));
   const std::string corrupt = (dir / "corrupt.onnx").string();
-  std::ofstream(corrupt) << "not an onnx file";
+  write_text(corrupt, "not an onnx file");
   try {
     ps::Segmenter s(corrupt);
     FAIL("no error for a corrupt model");
@@ -156,7 +154,7 @@ TEST_CASE("API errors are the documented types with the CLI's messages", "[api]"
   CHECK_THROWS_AS(ps::set_log_level("loud"), ps::ConfigError);
   CHECK_THROWS_AS(ps::export_model(model.ckpt, ps::ExportOptions().format("tflite")), ps::ConfigError);
   const std::string weights = (dir / "missing.h5").string();
-  std::ofstream(weights) << "not hdf5";
+  write_text(weights, "not hdf5");
   try {
     ps::import_weights(weights, "mobile_unet", (dir / "out.ckpt").string());
     FAIL("no error for a corrupt weight file");
@@ -188,7 +186,7 @@ TEST_CASE("train reports every step and epoch, and evaluate agrees with `portrai
   nlohmann::json j = tiny_train_config(kPrisma, dir / "data", dir / "run");
   j["train"]["epochs"] = 2;
   const std::string config_path = (dir / "config.json").string();
-  std::ofstream(config_path) << j.dump();
+  write_text(config_path, j.dump());
 
   int64_t steps = 0;
   std::vector<ps::EpochProgress> epochs;

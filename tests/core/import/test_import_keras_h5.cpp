@@ -151,7 +151,7 @@ TEST_CASE("Keras h5: mismatches name the layer and weight", "[import][h5][errors
   CHECK_THAT(import_error(deconv, "portrait_net"), Catch::Contains("no Keras layer names are known for net portrait_net"));
 
   const auto garbage = dir / "garbage.h5";
-  std::ofstream(garbage) << "not an HDF5 file at all";
+  write_text(garbage, "not an HDF5 file at all");
   CHECK_THAT(import_error(garbage.string(), "mobile_unet"), Catch::Contains("not an HDF5 file"));
   // The first half of a real file: the superblock is there, the data is not.
   const auto truncated = dir / "truncated.h5";

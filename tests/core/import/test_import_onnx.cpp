@@ -97,7 +97,7 @@ TEST_CASE("ONNX: files that do not fit the net are refused, naming node and modu
   CHECK_THAT(import_error(slim_file, "portrait_net"), Catch::Contains("Conv node"));
 
   const auto garbage = dir / "garbage.onnx";
-  std::ofstream(garbage) << "\x08\x07garbage that is not protobuf \xff\xff\xff";
+  write_text(garbage, "\x08\x07garbage that is not protobuf \xff\xff\xff");
   CHECK_THAT(import_error(garbage.string(), "prisma_net"), Catch::Contains(garbage.string()));
   const auto truncated = dir / "truncated.onnx";
   fs::copy_file(file, truncated);

@@ -72,10 +72,10 @@ TEST_CASE("TFLite: files that are not TFLite or do not fit the net are refused, 
   ScratchDir dir("tflite_errors");
   const auto garbage = dir / "garbage.tflite";
   const std::string header("\x1c\0\0\0TFL3 and nothing else", 24);  // a root offset past the end
-  std::ofstream(garbage, std::ios::binary) << header;
+  write_text(garbage, header);
   CHECK_THAT(import_error(garbage.string(), "prisma_net"), Catch::Contains(garbage.string() + ": corrupt TFLite file"));
   const auto other = dir / "other.tflite";
-  std::ofstream(other) << "not a flatbuffer at all";
+  write_text(other, "not a flatbuffer at all");
   CHECK_THAT(import_error(other.string(), "prisma_net"), Catch::Contains("not a TFLite model"));
 
   const char* env = std::getenv("PORTRAITSEG_REFERENCE");

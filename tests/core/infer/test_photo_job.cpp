@@ -7,7 +7,6 @@
 
 #include <opencv2/imgcodecs.hpp>
 
-#include <fstream>
 #include <utility>
 #include <stdexcept>
 
@@ -28,7 +27,7 @@ void write_photos(const fs::path& dir) {
   for (int i = 0; i < 7; ++i) {
     const fs::path path = dir / ("p" + std::to_string(i) + ".png");
     if (i == 3) {
-      std::ofstream(path) << "\x89PNG not really";
+      write_text(path, "\x89PNG not really");
       continue;
     }
     cv::Mat img(40 + 9 * i, 70 - 5 * i, CV_8UC3);

@@ -3,8 +3,6 @@
 #include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
-#include <fstream>
-
 #include "core/datasets/data_pipeline.h"
 #include "core/infer/predictor.h"
 #include "core/infer/predictor_engines.h"
@@ -126,7 +124,7 @@ TEST_CASE("an fp32 ONNX file opens in onednn, and in opencv where onednn cannot 
   CHECK_THROWS_WITH(open_predictor(mask.onnx, onednn), Catch::Contains("Greater") && Catch::Contains(mask.onnx));
   // A file no engine reads: the preferred engine's error, naming the file.
   const std::string broken = (dir / "broken.onnx").string();
-  std::ofstream(broken) << "not an onnx file";
+  write_text(broken, "not an onnx file");
   CHECK_THROWS_WITH(open_predictor(broken), Catch::Contains(broken));
 }
 
@@ -273,7 +271,7 @@ TEST_CASE("bad inputs are refused with clear errors", "[core][predictor]") {
   CHECK_THROWS_AS(open_predictor(model.pt + ".txt"), std::invalid_argument);
   for (const std::string ext : {".ckpt", ".pt", ".onnx"}) {
     const std::string garbage = (dir / ("garbage" + ext)).string();
-    std::ofstream(garbage) << "not a model";
+    write_text(garbage, "not a model");
     INFO(ext);
     CHECK_THROWS_AS(open_predictor(garbage), std::runtime_error);
     CHECK_THROWS_WITH(open_predictor(garbage), Catch::Contains(garbage));

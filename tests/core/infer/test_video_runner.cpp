@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 #include <vector>
 
@@ -229,7 +228,7 @@ TEST_CASE("run_video: unreadable input and bad output names are clear errors", "
   o.input = (dir / "missing.mp4").string();
   CHECK_THROWS_WITH(run_video(net, o), Catch::Matchers::Contains("missing.mp4"));
   o.input = (dir / "not_a_video.mp4").string();
-  std::ofstream(o.input) << "this is not a video";
+  test::write_text(o.input, "this is not a video");
   CHECK_THROWS_AS(run_video(net, o), std::runtime_error);
   write_clip((dir / "in.avi").string(), 3, -1);
   o.input = (dir / "in.avi").string();

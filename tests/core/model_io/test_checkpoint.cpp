@@ -160,7 +160,7 @@ TEST_CASE("checkpoint: missing, foreign, truncated and unknown-net files are cle
   CHECK_THROWS_WITH(load_checkpoint(missing), Catch::Contains(missing) && Catch::Contains("no such"));
 
   const std::string text = (dir / "text.ckpt").string();
-  std::ofstream(text) << "this is not a checkpoint";
+  test::write_text(text, "this is not a checkpoint");
   CHECK_THROWS_AS(load_checkpoint(text), std::runtime_error);
   CHECK_THROWS_WITH(load_checkpoint(text), Catch::Contains(text) && Catch::Contains("not a"));
 
@@ -168,7 +168,7 @@ TEST_CASE("checkpoint: missing, foreign, truncated and unknown-net files are cle
   {
     std::ifstream in(good, std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+    test::write_text(truncated, bytes.substr(0, bytes.size() / 2));
   }
   CHECK_THROWS_WITH(load_checkpoint(truncated), Catch::Contains(truncated));
 
@@ -214,8 +214,8 @@ TEST_CASE("checkpoint: a corrupted record is refused by its CRC-32 before LibTor
   const std::string flipped = (dir / "flipped.ckpt").string(), cut = (dir / "cut.ckpt").string();
   std::string bad = bytes;
   bad[bad.size() / 2] = static_cast<char>(bad[bad.size() / 2] ^ 0x10);
-  std::ofstream(flipped, std::ios::binary) << bad;
-  std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() - 200);
+  test::write_text(flipped, bad);
+  test::write_text(cut, bytes.substr(0, bytes.size() - 200));
   CHECK_THROWS_WITH(load_checkpoint(flipped), Catch::Contains(flipped) && Catch::Contains("fails its CRC-32 check"));
   CHECK_THROWS_WITH(load_checkpoint(cut), Catch::Contains(cut) && Catch::Contains("not a portraitseg checkpoint"));
   CHECK_NOTHROW(load_checkpoint(good));

@@ -342,13 +342,16 @@ TEST_CASE("onednn: Pad, Slice, pooling, Softmax, PRelu and broadcast Add match L
 
 TEST_CASE("onednn: a graph with every op and rewrite runs like the LibTorch executor", "[onnx_exec][onednn]") {
   // The fuzz seed (tests/fuzz/make_onednn_seed.py): ReLU6 pattern, Pad + Conv, depthwise Conv + PRelu, residual Add,
-  // MaxPool, ConvTranspose + crop Slices, Concat, align_corners Resize, Softmax, GlobalAveragePool, broadcast Mul.
+  // MaxPool, ConvTranspose + crop Slices, Concat, align_corners Resize, Softmax, GlobalAveragePool, broadcast Mul,
+  // and the replicated-map head (its Concat and Resize rewritten away).
   const onnx::ModelProto model = read_onnx_model(source_path("tests/fuzz/corpus/onednn_graph/ops.onnx"));
   const FusedGraph g = fuse_onnx_graph(model);
   for (const char* op : {"Pad", "Slice", "Sub", "PRelu", "Add"}) {
     INFO(op);
     CHECK(count_op(g, op) == 0);
   }
+  CHECK(count_op(g, "Concat") == 1);
+  CHECK(count_op(g, "Resize") == 1);
   torch::manual_seed(6);
   const torch::Tensor x = torch::randn({1, 3, 16, 16});
   torch::NoGradGuard no_grad;
