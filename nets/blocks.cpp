@@ -286,8 +286,13 @@ torch::Tensor conv_transpose(torch::nn::ConvTranspose2dImpl& m, const torch::Ten
 
 torch::Tensor conv1x1_after_replicated(torch::nn::Conv2dImpl& conv, const torch::Tensor& pooled,
                                        const torch::Tensor& x) {
-  TORCH_CHECK(conv.weight.size(2) == 1 && conv.weight.size(3) == 1 && pooled.size(2) == 1 && pooled.size(3) == 1,
-              "conv1x1_after_replicated: a 1x1 convolution of a 1x1 map");
+  const auto& o = conv.options;
+  const auto padding = explicit_padding(o.padding());
+  const bool plain_1x1 = (*o.kernel_size())[0] == 1 && (*o.kernel_size())[1] == 1 && (*o.stride())[0] == 1 &&
+                         (*o.stride())[1] == 1 && o.groups() == 1 && padding && (**padding)[0] == 0 &&
+                         (**padding)[1] == 0;
+  TORCH_CHECK(plain_1x1 && pooled.size(2) == 1 && pooled.size(3) == 1,
+              "conv1x1_after_replicated: needs a 1x1 convolution (stride 1, no padding, one group) and a 1x1 map");
   const int64_t p = pooled.size(1);
   if (!fast_form_allowed()) {
     const auto replicated = at::upsample_bilinear2d(pooled, std::vector<int64_t>{x.size(2), x.size(3)}, true);

@@ -86,7 +86,8 @@ NetOutput DeepLabV3Impl::forward(const torch::Tensor& x) {
   for (auto& block : encoder_blocks) y = block(y);
   const auto branch = torch::relu(aspp0_BatchNorm(aspp0(y)));
   // Image pooling: the mean of the whole map through a 1x1 conv, replicated over the map (align-corners resize of a
-  // 1x1 map, as the file's Upsample does) and concatenated before the branch.
+  // 1x1 map, as the file's Upsample does) and concatenated before the branch; conv1x1_after_replicated adds its
+  // share of the projection instead, outside exports.
   auto pooled = torch::adaptive_avg_pool2d(y, {1, 1});
   pooled = torch::relu(image_pooling_BatchNorm(image_pooling(pooled)));
   y = torch::relu(concat_projection_BatchNorm(blocks::conv1x1_after_replicated(*concat_projection, pooled, branch)));

@@ -80,7 +80,7 @@ inline std::string source_path(const std::string& rel) { return std::string(PSEG
 // A path as one shell argument (the tests' paths hold no quotes).
 inline std::string shell_arg(const std::filesystem::path& p) { return "\"" + p.string() + "\""; }
 
-// Writes `text` to `p`, creating its folder.
+// Writes `text` (any bytes: text and binary files are the same on Linux) to `p`, creating its folder.
 inline void write_text(const std::filesystem::path& p, const std::string& text) {
   std::filesystem::create_directories(p.parent_path());
   std::ofstream(p) << text;

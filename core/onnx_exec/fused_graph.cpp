@@ -430,6 +430,17 @@ class GraphBuilder {
     }
   }
 
+  // Whether a linear Resize of a 1x1 map repeats it: under a coordinate mode the lowering knows, every output reads
+  // the one input. Other modes are left for the lowering to refuse by name.
+  static bool replicates(const FusedNode& resize) {
+    try {
+      linear_resize_taps(1, 2.0, attr_string(resize.proto, "coordinate_transformation_mode", "half_pixel"));
+      return true;
+    } catch (const std::invalid_argument&) {
+      return false;
+    }
+  }
+
   // A 1x1 convolution over the Concat of a 1x1 map resized to the other input's size and that input, as DeepLabV3's
   // head reads its image-pooling branch: the replicated channels add the same sum at every pixel, so the 1x1 map
   // gets a 1x1 convolution of its own (their weights, and the bias), whose per-channel output the convolution of
@@ -448,12 +459,13 @@ class GraphBuilder {
           out_.nodes[k].op() != "Concat" || out_.nodes[k].inputs.size() != 2 || !only_read_by(conv.inputs[0], i))
         continue;
       const FusedNode& concat = out_.nodes[k];
+      if (concat.inputs[0] == concat.inputs[1]) continue;
       int side = -1, resize = -1;  // which Concat input is the resized 1x1 map, and the Resize computing it
       for (int s = 0; s < 2 && side < 0; ++s) {
         const int r = producer(concat.inputs[s]);
         if (r < 0 || out_.nodes[r].op() != "Resize" || !only_read_by(concat.inputs[s], k)) continue;
         const Dims& small = out_.dims.at(out_.nodes[r].inputs[0]);
-        if (small[2] == 1 && small[3] == 1) side = s, resize = r;
+        if (small[2] == 1 && small[3] == 1 && replicates(out_.nodes[r])) side = s, resize = r;
       }
       if (side < 0) continue;
       const std::string map = out_.nodes[resize].inputs[0], other = concat.inputs[1 - side];
@@ -473,13 +485,13 @@ class GraphBuilder {
       };
       FusedNode per_image = conv;
       per_image.proto.set_name(conv.proto.name() + "/replicated");
-      per_image.inputs = {map, columns(conv.inputs[1] + "/replicated", map_from, map_c),
+      per_image.inputs = {map, columns(conv.output + "/weight_replicated", map_from, map_c),
                           conv.inputs.size() > 2 ? conv.inputs[2] : ""};
       per_image.output = concat.output + "/replicated";
       per_image.epilogue.clear();
       out_.dims[per_image.output] = {1, out_c, 1, 1};
       FusedNode& whole = out_.nodes[i];
-      whole.inputs = {other, columns(conv.inputs[1] + "/rest", other_from, in_c - map_c)};
+      whole.inputs = {other, columns(conv.output + "/weight_rest", other_from, in_c - map_c)};
       whole.epilogue.insert(whole.epilogue.begin(), Epilogue{Epilogue::Kind::Add, 0.f, 0.f, per_image.output});
       // The 1x1 convolution takes the Resize's place; the Concat goes (it comes after the Resize).
       out_.nodes.erase(out_.nodes.begin() + k);

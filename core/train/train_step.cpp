@@ -10,8 +10,8 @@ namespace pseg {
 void check_train_batch(const SegNetImpl& net, int64_t images, const std::string& key) {
   if (images >= net.min_train_batch()) return;
   throw ConfigError(key + ": " + net.config().net + " trains on batches of at least " +
-                    std::to_string(net.min_train_batch()) + " images (a BatchNorm of its normalises a 1x1 map, one " +
-                    "value per channel per image); got " + std::to_string(images));
+                    std::to_string(net.min_train_batch()) + " images (one of its BatchNorms normalises a 1x1 map, " +
+                    "one value per channel per image); got " + std::to_string(images));
 }
 
 CompositeLoss checked_loss(const LossConfig& config, const AugmentConfig& augment, const SegNetImpl& net) {

@@ -301,7 +301,10 @@ TEST_CASE("1x1 conv after a replicated map: the 1x1 map's share added equals the
   }
   auto conv3x3 = torch::nn::Conv2d(blocks::conv_options(8, 4, 3, 1, 1));
   CHECK_THROWS_WITH(blocks::conv1x1_after_replicated(*conv3x3, torch::zeros({1, 3, 1, 1}), torch::zeros({1, 5, 4, 4})),
-                    Catch::Contains("a 1x1 convolution of a 1x1 map"));
+                    Catch::Contains("needs a 1x1 convolution"));
+  auto strided = torch::nn::Conv2d(blocks::conv_options(8, 4, 1, 2));
+  CHECK_THROWS_WITH(blocks::conv1x1_after_replicated(*strided, torch::zeros({1, 3, 1, 1}), torch::zeros({1, 5, 4, 4})),
+                    Catch::Contains("needs a 1x1 convolution"));
 }
 
 TEST_CASE("ReLU6 of a temporary: in place without autograd, a new tensor with it", "[nets][conventions]") {

@@ -176,6 +176,17 @@ TEST_CASE("onednn: a 1x1 Conv over a replicated 1x1 map and a value adds the map
   torch::NoGradGuard no_grad;
   const torch::Tensor expected = OnnxExecutor(two).run(x);
   CHECK(max_diff(run_onednn(two, x), expected) < 1e-5 * (1 + expected.abs().max().item<double>()));
+  // A Resize under a coordinate mode the engine does not know is not taken for a replication: refused by name.
+  onnx::ModelProto cropped = replicated_head_graph(1, true, true);
+  for (auto& n : *cropped.mutable_graph()->mutable_node())
+    if (n.op_type() == "Resize") {
+      auto* mode = n.add_attribute();
+      mode->set_name("coordinate_transformation_mode");
+      mode->set_type(onnx::AttributeProto::STRING);
+      mode->set_s("tf_crop_and_resize");
+    }
+  CHECK(count_op(fuse_onnx_graph(cropped), "Concat") == 1);
+  CHECK_THROWS_WITH(OnednnNet(cropped), Catch::Contains("tf_crop_and_resize"));
   // A head weight that is not floats is refused by name, not split.
   onnx::ModelProto ints = replicated_head_graph(1, true, true);
   for (auto& init : *ints.mutable_graph()->mutable_initializer())
