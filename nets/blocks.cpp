@@ -67,6 +67,14 @@ bool zero_padded(const PaddingModeVariant& mode) {
   return zeros;
 }
 
+// Whether `o` is a k x k, stride-1, undilated, ungrouped convolution zero-padded by `pad` on every side.
+bool plain_conv(const torch::nn::detail::ConvNdOptions<2>& o, int64_t k, int64_t pad) {
+  const auto padding = explicit_padding(o.padding());
+  return (*o.kernel_size())[0] == k && (*o.kernel_size())[1] == k && (*o.stride())[0] == 1 && (*o.stride())[1] == 1 &&
+         (*o.dilation())[0] == 1 && (*o.dilation())[1] == 1 && o.groups() == 1 && padding && (**padding)[0] == pad &&
+         (**padding)[1] == pad && zero_padded(o.padding_mode());
+}
+
 bool cpu_floating(const torch::Tensor& x) {
   return x.dim() == 4 && x.is_cpu() && (x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kDouble);
 }
@@ -237,15 +245,9 @@ TracedFormGuard::~TracedFormGuard() { traced_form = previous_; }
 
 torch::Tensor legacy_bilinear_up2_conv3x3(torch::nn::Conv2dImpl& conv, const torch::Tensor& x,
                                           LegacyUp2ConvKernel& kernel) {
-  const auto& o = conv.options;
-  const auto padding = explicit_padding(o.padding());
   // The direct form covers every other convolution, and inputs below 8x8, where it is faster (measured per layer at
   // batch 1).
-  const bool composable = (*o.kernel_size())[0] == 3 && (*o.kernel_size())[1] == 3 && (*o.stride())[0] == 1 &&
-                          (*o.stride())[1] == 1 && (*o.dilation())[0] == 1 && (*o.dilation())[1] == 1 &&
-                          o.groups() == 1 && padding && (**padding)[0] == 1 && (**padding)[1] == 1 &&
-                          zero_padded(o.padding_mode());
-  if (!composable || !fast_form_allowed() || !cpu_floating(x) || x.size(2) < 8 || x.size(3) < 8)
+  if (!plain_conv(conv.options, 3, 1) || !fast_form_allowed() || !cpu_floating(x) || x.size(2) < 8 || x.size(3) < 8)
     return conv.forward(legacy_bilinear_up2(x));
   const auto k = tap_kernels(conv.weight, kernel);
   const int64_t batch = x.size(0), co = conv.weight.size(0), n = x.size(2), m = x.size(3), h = 2 * n, w = 2 * m;
@@ -286,12 +288,7 @@ torch::Tensor conv_transpose(torch::nn::ConvTranspose2dImpl& m, const torch::Ten
 
 torch::Tensor conv1x1_after_replicated(torch::nn::Conv2dImpl& conv, const torch::Tensor& pooled,
                                        const torch::Tensor& x) {
-  const auto& o = conv.options;
-  const auto padding = explicit_padding(o.padding());
-  const bool plain_1x1 = (*o.kernel_size())[0] == 1 && (*o.kernel_size())[1] == 1 && (*o.stride())[0] == 1 &&
-                         (*o.stride())[1] == 1 && o.groups() == 1 && padding && (**padding)[0] == 0 &&
-                         (**padding)[1] == 0;
-  TORCH_CHECK(plain_1x1 && pooled.size(2) == 1 && pooled.size(3) == 1,
+  TORCH_CHECK(plain_conv(conv.options, 1, 0) && pooled.size(2) == 1 && pooled.size(3) == 1,
               "conv1x1_after_replicated: needs a 1x1 convolution (stride 1, no padding, one group) and a 1x1 map");
   const int64_t p = pooled.size(1);
   if (!fast_form_allowed()) {
