@@ -48,55 +48,69 @@ int extra_bits_of(int symbol) {
   return (symbol - kFirstLength - 4) / 4;
 }
 
+uint64_t load_word(const unsigned char* p) {
+  uint64_t word;
+  std::memcpy(&word, p, 8);
+  return word;
+}
+
+// 0x80 in each byte of x that is zero, 0 in every other byte (exact, unlike the borrow trick, which may also mark
+// bytes above the first zero one).
+uint64_t zero_bytes(uint64_t x) {
+  constexpr uint64_t low7 = 0x7F7F7F7F7F7F7F7Full;
+  return ~(((x & low7) + low7) | x | low7);
+}
+
+// Where in memory order the first non-zero byte of a non-zero word lies.
+size_t first_nonzero_byte(uint64_t x) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  return static_cast<size_t>(__builtin_clzll(x) >> 3);
+#else
+  return static_cast<size_t>(__builtin_ctzll(x) >> 3);
+#endif
+}
+
 // How many bytes from p on, at most `limit`, equal v; eight at a time.
 size_t run_length(const unsigned char* p, size_t limit, unsigned char v) {
   const uint64_t pattern = 0x0101010101010101ull * v;
   size_t n = 0;
-  for (; n + 8 <= limit; n += 8) {
-    uint64_t word;
-    std::memcpy(&word, p + n, 8);
-    if (const uint64_t diff = word ^ pattern) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-      return n + (__builtin_clzll(diff) >> 3);
-#else
-      return n + (__builtin_ctzll(diff) >> 3);
-#endif
-    }
-  }
+  for (; n + 8 <= limit; n += 8)
+    if (const uint64_t diff = load_word(p + n) ^ pattern) return n + first_nonzero_byte(diff);
   while (n < limit && p[n] == v) ++n;
   return n;
 }
 
-// The data as literals and runs: a byte repeating the one before it at least kMinRun times is one run (a match at
-// distance 1). Called twice, to count the symbols and then to write them, rather than keeping the tokens.
-template <class Literal, class Run>
-void for_each_token(const unsigned char* data, size_t size, Literal&& literal, Run&& run) {
-  size_t i = 0;
-  if (size > 0) literal(data[i++]);
-  while (i < size) {
-    // Eight bytes none of which repeats the one before it: eight literals, without a branch each.
-    if (i + 8 <= size) {
-      uint64_t word;
-      std::memcpy(&word, data + i, 8);
-      uint64_t before;
-      std::memcpy(&before, data + i - 1, 8);
-      const uint64_t same = word ^ before;  // a zero byte where a byte equals the one before it
-      if (((same - 0x0101010101010101ull) & ~same & 0x8080808080808080ull) == 0) {
-        for (int k = 0; k < 8; ++k) literal(data[i + k]);
+// A byte repeating the one before it at least kMinRun times, coded as one match at distance 1.
+struct Run {
+  size_t at, length;
+};
+
+// The data's runs in order, found once and kept for both the counting and the writing. Eight positions at a time: a
+// run starts where a byte and the two after it each equal the byte before them, so three word comparisons find the
+// first start among eight positions without a branch per byte. A soft mask's rows, which after the SUB filter repeat
+// a byte once or twice every few bytes, took twice as long scanned byte by byte (docs/performance.md).
+std::vector<Run> find_runs(const unsigned char* data, size_t size) {
+  static_assert(kMinRun == 3, "a run start is three equal-to-previous bytes in a row");
+  std::vector<Run> runs;
+  for (size_t i = 1; i < size;) {
+    if (i + 10 <= size) {  // the words at i - 1, i, i + 1 and i + 2
+      const uint64_t before = load_word(data + i - 1), at = load_word(data + i), next = load_word(data + i + 1),
+                     after = load_word(data + i + 2);
+      const uint64_t starts = zero_bytes(at ^ before) & zero_bytes(next ^ at) & zero_bytes(after ^ next);
+      if (starts == 0) {
         i += 8;
         continue;
       }
+      i += first_nonzero_byte(starts);
+    } else if (i + kMinRun > size || data[i] != data[i - 1] || data[i + 1] != data[i] || data[i + 2] != data[i]) {
+      ++i;
+      continue;
     }
-    if (data[i] == data[i - 1]) {
-      const size_t n = run_length(data + i, std::min<size_t>(kMaxRun, size - i), data[i - 1]);
-      if (n >= kMinRun) {
-        run(static_cast<int>(n));
-        i += n;
-        continue;
-      }
-    }
-    literal(data[i++]);
+    const size_t n = run_length(data + i, std::min<size_t>(kMaxRun, size - i), data[i - 1]);
+    runs.push_back({i, n});
+    i += n;
   }
+  return runs;
 }
 
 // Huffman code lengths of at most `max_bits` for `freq` (0 for an unused symbol). Too long a code is avoided by
@@ -221,21 +235,27 @@ struct BlockPlan {
   uint64_t bits = 0;
 };
 
-BlockPlan plan_block(const unsigned char* data, size_t size, bool runs_wanted) {
+// `runs`: find_runs' runs of `data`, or none for literals alone.
+BlockPlan plan_block(const unsigned char* data, size_t size, const std::vector<Run>& runs) {
   const auto& length_of = length_codes();
   std::vector<uint64_t> freq(kLitLenSymbols, 0);
-  uint64_t runs = 0;
-  if (runs_wanted) {
-    for_each_token(data, size, [&](unsigned char b) { ++freq[b]; }, [&](int n) { ++freq[length_of[n].symbol], ++runs; });
-  } else {
-    // Four tables, so that a repeated byte does not wait for its own count's last increment.
-    std::vector<uint64_t> counts(4 * 256, 0);
-    size_t i = 0;
-    for (; i + 4 <= size; i += 4)
-      for (int k = 0; k < 4; ++k) ++counts[k * 256 + data[i + k]];
-    for (; i < size; ++i) ++counts[data[i]];
-    for (int b = 0; b < 256; ++b) freq[b] = counts[b] + counts[256 + b] + counts[512 + b] + counts[768 + b];
+  // The literals between the runs, counted in four tables so that a repeated byte does not wait for its own
+  // count's last increment.
+  std::vector<uint64_t> counts(4 * 256, 0);
+  uint64_t* c0 = counts.data();
+  uint64_t *c1 = c0 + 256, *c2 = c0 + 512, *c3 = c0 + 768;
+  size_t i = 0;
+  const auto count_until = [&](size_t end) {
+    for (; i + 4 <= end; i += 4) ++c0[data[i]], ++c1[data[i + 1]], ++c2[data[i + 2]], ++c3[data[i + 3]];
+    for (; i < end; ++i) ++c0[data[i]];
+  };
+  for (const Run& r : runs) {
+    count_until(r.at);
+    ++freq[length_of[r.length].symbol];
+    i = r.at + r.length;
   }
+  count_until(size);
+  for (int b = 0; b < 256; ++b) freq[b] = c0[b] + c1[b] + c2[b] + c3[b];
   freq[kEndOfBlock] = 1;
   BlockPlan p;
   p.lit_lengths = huffman_lengths(freq, kMaxCodeBits);
@@ -256,14 +276,14 @@ BlockPlan plan_block(const unsigned char* data, size_t size, bool runs_wanted) {
   p.cl_count = 19;
   while (p.cl_count > 4 && p.cl_lengths[kCodeLengthOrder[p.cl_count - 1]] == 0) --p.cl_count;
 
-  p.bits = 3 + 5 + 5 + 4 + 3 * static_cast<uint64_t>(p.cl_count) + runs;
+  p.bits = 3 + 5 + 5 + 4 + 3 * static_cast<uint64_t>(p.cl_count) + runs.size();
   for (const auto& t : p.cl_tokens) p.bits += p.cl_lengths[t.symbol] + kCodeLengthExtraBits[t.symbol];
   for (int s = 0; s < kLitLenSymbols; ++s) p.bits += freq[s] * (p.lit_lengths[s] + (s > kEndOfBlock ? extra_bits_of(s) : 0));
   return p;
 }
 
-// One final block with the plan's codes; returns the end of what it wrote.
-unsigned char* write_block(const unsigned char* data, size_t size, bool runs_wanted, const BlockPlan& p,
+// One final block with the plan's codes for `data` and its `runs`; returns the end of what it wrote.
+unsigned char* write_block(const unsigned char* data, size_t size, const std::vector<Run>& runs, const BlockPlan& p,
                            unsigned char* out) {
   const auto& length_of = length_codes();
   BitWriter w(out);
@@ -276,26 +296,27 @@ unsigned char* write_block(const unsigned char* data, size_t size, bool runs_wan
     w.put(p.cl_codes[t.symbol], p.cl_lengths[t.symbol]);
     if (kCodeLengthExtraBits[t.symbol] > 0) w.put(t.extra, kCodeLengthExtraBits[t.symbol]);
   }
-  if (runs_wanted) {
-    for_each_token(data, size, [&](unsigned char b) { w.put(p.lit_codes[b], p.lit_lengths[b]); },
-                   [&](int n) {
-                     const LengthCode& c = length_of[n];
-                     w.put(p.lit_codes[c.symbol], p.lit_lengths[c.symbol]);
-                     if (c.extra_bits > 0) w.put(c.extra, c.extra_bits);
-                     w.put(0, 1);  // distance 1: the one distance code, 0
-                   });
-  } else {
-    // Two literals per store (two codes of at most 15 bits each).
-    uint32_t code[256];
-    int length[256];
-    for (int b = 0; b < 256; ++b) code[b] = p.lit_codes[b], length[b] = p.lit_lengths[b];
-    size_t i = 0;
-    for (; i + 2 <= size; i += 2) {
+  uint32_t code[256];
+  int length[256];
+  for (int b = 0; b < 256; ++b) code[b] = p.lit_codes[b], length[b] = p.lit_lengths[b];
+  // The literals from `i` up to `end`, two per store (two codes of at most 15 bits each).
+  size_t i = 0;
+  const auto literals_until = [&](size_t end) {
+    for (; i + 2 <= end; i += 2) {
       const unsigned char a = data[i], b = data[i + 1];
       w.put(code[a] | code[b] << length[a], length[a] + length[b]);
     }
-    if (i < size) w.put(code[data[i]], length[data[i]]);
+    if (i < end) w.put(code[data[i]], length[data[i]]), ++i;
+  };
+  for (const Run& r : runs) {
+    literals_until(r.at);
+    const LengthCode& c = length_of[r.length];
+    w.put(p.lit_codes[c.symbol], p.lit_lengths[c.symbol]);
+    if (c.extra_bits > 0) w.put(c.extra, c.extra_bits);
+    w.put(0, 1);  // distance 1: the one distance code, 0
+    i = r.at + r.length;
   }
+  literals_until(size);
   w.put(p.lit_codes[kEndOfBlock], p.lit_lengths[kEndOfBlock]);
   return w.flush();
 }
@@ -303,11 +324,12 @@ unsigned char* write_block(const unsigned char* data, size_t size, bool runs_wan
 }  // namespace
 
 std::vector<unsigned char> rle_deflate_zlib(const unsigned char* data, size_t size, bool runs) {
-  const BlockPlan plan = plan_block(data, size, runs);
+  const std::vector<Run> found = runs ? find_runs(data, size) : std::vector<Run>();
+  const BlockPlan plan = plan_block(data, size, found);
   // + 8: slack, so that a planning error of a few bytes is caught below rather than written past the end
   std::vector<unsigned char> out(2 + static_cast<size_t>((plan.bits + 7) / 8) + 4 + 8);
   out[0] = 0x78, out[1] = 0x01;  // deflate, 32 kB window, no dictionary; (0x78 * 256 + 0x01) % 31 == 0
-  unsigned char* end = write_block(data, size, runs, plan, out.data() + 2);
+  unsigned char* end = write_block(data, size, found, plan, out.data() + 2);
   if (end != out.data() + 2 + (plan.bits + 7) / 8)  // the plan's count of bits is what sized the buffer
     throw std::logic_error("rle_deflate_zlib: the block's size differs from its plan");
   const uint32_t adler = libdeflate_adler32(1, data, size);

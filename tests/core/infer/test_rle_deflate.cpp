@@ -6,6 +6,7 @@
 #include <libdeflate.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -60,6 +61,39 @@ TEST_CASE("rle_deflate_zlib: runs of every length around the limits inflate back
   const Bytes zeros(1 << 20, 0);
   check_round_trip(zeros);
   CHECK(rle_deflate_zlib(zeros.data(), zeros.size()).size() < 2000);
+}
+
+TEST_CASE("rle_deflate_zlib: short runs at every alignment and size inflate back", "[core][rle_deflate]") {
+  // Bytes from two to five values: runs of one to a few bytes everywhere, across the eight-byte windows the run
+  // search reads and in the last bytes it checks one at a time.
+  std::mt19937 rng(5);
+  for (size_t size = 0; size <= 300; ++size) {
+    Bytes data(size);
+    const unsigned values = 2 + size % 4;
+    for (auto& b : data) b = static_cast<unsigned char>(rng() % values);
+    check_round_trip(data);
+  }
+}
+
+TEST_CASE("rle_deflate_zlib: a run is found wherever it starts", "[core][rle_deflate]") {
+  // 64 bytes none of which repeats the one before, with `extra` copies of one of them inserted after it. Found where
+  // it starts, the run leaves the same symbols (64 literals, one length, the end of the block) wherever it lies, so
+  // every stream is as long as the first; found late, it would leave literals of the repeated byte before it.
+  for (const size_t extra : {3, 40, 10000}) {
+    size_t first = 0;
+    for (size_t at = 1; at <= 64; ++at) {
+      INFO(extra << " copies after byte " << at);
+      Bytes data;
+      for (int k = 0; k < 64; ++k) data.push_back(static_cast<unsigned char>(k));
+      data.insert(data.begin() + static_cast<std::ptrdiff_t>(at), extra, data[at - 1]);
+      check_round_trip(data);
+      const size_t size = rle_deflate_zlib(data.data(), data.size(), true).size();
+      if (at == 1) first = size;
+      CHECK(size == first);
+      // A long run costs a few bits per 258 bytes, where its literals would take at least a bit each.
+      if (extra == 10000) CHECK(10 * size < rle_deflate_zlib(data.data(), data.size(), false).size());
+    }
+  }
 }
 
 TEST_CASE("rle_deflate_zlib: noise and mask-like data inflate back", "[core][rle_deflate]") {
