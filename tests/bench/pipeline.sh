@@ -8,8 +8,9 @@
 #  - 20 photos in one call: median over RUNS calls of the wall time per photo (photos overlap on test's threads),
 #    with test's default inference workers (2 on 2 threads) and with --workers 1.
 # Overhead = (time per photo - net alone) / net alone, for the mask (the photo decoded as `test` decodes it, and with
-# --full-decode) and the cut-out (as compact PNGs and with --compression fast). One table per config, then a
-# summary of the 20-photo rows of every config.
+# --full-decode) and the cut-out (as compact PNGs and with --compression fast): the median of the rounds' own
+# overheads, each against the net alone of its round (this machine can change speed from one minute to the next),
+# with their range. One table per config, then a summary of the 20-photo rows of every config.
 #   tests/bench/pipeline.sh [PORTRAITSEG_BINARY] [RESULTS_DIR]
 # Environment: THREADS (2), RUNS (5), CONFIGS (config names under configs/, default "portrait_net"; "all" for every
 # config but demo). A benchmark: run it on an idle machine.
@@ -68,6 +69,15 @@ stages = ["decode", "preprocess", "inference", "postprocess", "effects", "write"
 names = {"mask": "mask", "mask_1w": "mask, --workers 1", "mask_full": "mask, --full-decode", "cutout": "cutout",
          "cutout_1w": "cutout, --workers 1", "cutout_fast": "cutout, --compression fast"}
 summary = []
+
+def overhead(per_round, nets):
+    """Median and range of the rounds' overheads, in per cent, each round against its own net alone."""
+    ratios = sorted(100 * (t - n) / n for t, n in zip(per_round, nets))
+    return statistics.median(ratios), ratios[0], ratios[-1]
+
+def cell(o):
+    return "%+.0f %% (%+.0f to %+.0f)" % o if o[1] != o[2] else "%+.0f %%" % o[0]
+
 for cfg in configs:
     d = "%s/%s" % (out, cfg)
     engine = open(d + "/engine").read().strip()
@@ -85,27 +95,27 @@ for cfg in configs:
         if not variant.endswith("_1w"):
             one = [json.loads(l)["images"][0]["timing_ms"] for l in open("%s/one_%s.jsonl" % (d, variant))]
             med = {s: statistics.median(t[s] for t in one) for s in stages}
-            total = sum(med.values())
-            print("| %s | 1 photo per call | %s | %.1f | %+.0f %% |" % (
-                names[variant], " | ".join("%.1f" % med[s] for s in stages), total, 100 * (total - net) / net))
+            totals = [sum(t[s] for s in stages) for t in one]
+            print("| %s | 1 photo per call | %s | %.1f | %s |" % (
+                names[variant], " | ".join("%.1f" % med[s] for s in stages), statistics.median(totals),
+                cell(overhead(totals, nets))))
         runs = [json.loads(l) for l in open("%s/dir_%s.jsonl" % (d, variant))]
         images = [i["timing_ms"] for r in runs for i in r["images"][2:]]
         med = {s: statistics.median(t[s] for t in images) for s in stages}
-        per_photo = statistics.median(1000 * r["seconds"] / len(r["images"]) for r in runs)
-        row[variant] = per_photo
-        print("| %s | 20 photos in one call, %d worker(s) | %s | %.1f | %+.0f %% |" % (
-            names[variant], runs[0]["workers"], " | ".join("%.1f" % med[s] for s in stages), per_photo,
-            100 * (per_photo - net) / net))
+        per_photo = [1000 * r["seconds"] / len(r["images"]) for r in runs]
+        row[variant] = (statistics.median(per_photo), overhead(per_photo, nets))
+        print("| %s | 20 photos in one call, %d worker(s) | %s | %.1f | %s |" % (
+            names[variant], runs[0]["workers"], " | ".join("%.1f" % med[s] for s in stages), row[variant][0],
+            cell(row[variant][1])))
     print()
     summary.append(row)
 if len(summary) > 1:
-    print("20 photos in one call, test's default workers: ms per photo and overhead over the net alone "
-          "(targets: mask +25 %, cut-out +60 %)")
+    print("20 photos in one call, test's default workers: ms per photo and overhead over the net alone, the median "
+          "of the rounds' overheads and their range (targets: mask +25 %, cut-out +60 %)")
     print()
     print("| config | size | net alone ms | mask | cut-out | cut-out, --compression fast |")
     print("|---|---|---:|---:|---:|---:|")
     for r in summary:
-        cell = lambda v: "%.1f (%+.0f %%)" % (r[v], 100 * (r[v] - r["net"]) / r["net"])
-        print("| %s | %s | %.1f | %s | %s | %s |" % (r["config"], r["size"], r["net"], cell("mask"), cell("cutout"),
-                                                     cell("cutout_fast")))
+        print("| %s | %s | %.1f | %s |" % (r["config"], r["size"], r["net"], " | ".join(
+            "%.1f, %s" % (r[v][0], cell(r[v][1])) for v in ["mask", "cutout", "cutout_fast"])))
 PY
