@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/infer/area_resize.h"
 #include "core/infer/engine_registry.h"
 #include "data/planes.h"
 #include "data/resize.h"
@@ -83,7 +84,11 @@ cv::Mat preprocess_image(const cv::Mat& bgr, const cv::Mat& prior, const ModelMe
   const cv::Size size(static_cast<int>(m.width), static_cast<int>(m.height));
   if (p.image.size() != size) {
     const int interp = cv_interpolation(interpolation, p.image.size(), size);
-    cv::resize(p.image, p.image, size, 0, 0, interp);
+    if (interp == cv::INTER_AREA) {
+      p.image = resize_area(p.image, size);
+    } else {
+      cv::resize(p.image, p.image, size, 0, 0, interp);
+    }
     if (!p.prior.empty()) cv::resize(p.prior, p.prior, size, 0, 0, interp);
   }
 
