@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "core/infer/area_resize.h"
+
 namespace pseg {
 namespace {
 
@@ -43,7 +45,7 @@ SheetRow thumbnail(const SheetRow& row, int height) {
   const cv::Size size = scaled(row.image.size(), height);
   SheetRow t;
   t.caption = row.caption;
-  cv::resize(row.image, t.image, size, 0, 0, cv::INTER_AREA);
+  t.image = resize_area(row.image, size);
   cv::resize(row.label, t.label, size, 0, 0, cv::INTER_NEAREST);
   cv::resize(row.prediction, t.prediction, size, 0, 0, cv::INTER_NEAREST);
   return t;

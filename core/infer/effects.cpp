@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "core/common/simd.h"
+#include "core/infer/area_resize.h"
 #include "data/image_io.h"
 
 namespace pseg {
@@ -115,7 +116,11 @@ cv::Mat fill_crop(const cv::Mat& image, cv::Size size) {
   const int w = std::max(size.width, static_cast<int>(std::lround(image.cols * scale)));
   const int h = std::max(size.height, static_cast<int>(std::lround(image.rows * scale)));
   cv::Mat scaled;
-  cv::resize(image, scaled, cv::Size(w, h), 0, 0, scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  if (scale < 1) {
+    scaled = resize_area(image, cv::Size(w, h));
+  } else {
+    cv::resize(image, scaled, cv::Size(w, h), 0, 0, cv::INTER_LINEAR);
+  }
   const cv::Rect centre((w - size.width) / 2, (h - size.height) / 2, size.width, size.height);
   return scaled(centre).clone();
 }
@@ -151,10 +156,8 @@ cv::Mat bokeh_background(const cv::Mat& bgr, const cv::Mat& alpha) {
   // The blur removes all detail finer than sigma anyway: work at 1/k of the resolution (k up to sigma / 3).
   const int k = std::max(1, static_cast<int>(sigma / 3));
   const cv::Size small((bgr.cols + k - 1) / k, (bgr.rows + k - 1) / k);
-  cv::Mat image, weight;
-  cv::resize(bgr, image, small, 0, 0, cv::INTER_AREA);
+  cv::Mat image = resize_area(bgr, small), weight = resize_area(alpha, small);
   image.convertTo(image, CV_32FC3);
-  cv::resize(alpha, weight, small, 0, 0, cv::INTER_AREA);
   weight = 1.f - weight;  // the background's weight, computed at the small size
   cv::Mat plain, premultiplied, blurred_weight;
   cv::GaussianBlur(image, plain, cv::Size(), sigma / k, sigma / k, cv::BORDER_REFLECT);
