@@ -1,8 +1,9 @@
 #pragma once
-// The preprocessing's INTER_AREA shrink. OpenCV averages by fractional weights whenever the factor is not a whole
-// number (a 1152x896 photo to a 512- or 513-pixel net: 4-5 ms a photo on one core, as long as everything else
-// `test` does besides the net); resize_area computes the same pixels about three times faster by taking eight
-// rows at a time through each step, and leaves every other case to cv::resize.
+// The INTER_AREA shrink of the preprocessing and the effects. OpenCV averages by fractional weights whenever the
+// factor is not a whole number (a 1152x896 photo to a 512- or 513-pixel net took 4-5 ms on one core, as long as
+// everything else `test` does besides the net); resize_area computes the same pixels about three times faster by
+// taking eight source rows at a time through the horizontal step, one SIMD lane each, and splits the output rows over
+// OpenCV's threads as cv::resize does. Every other case goes to cv::resize.
 #include <opencv2/core.hpp>
 
 namespace pseg {

@@ -80,18 +80,14 @@ size_t run_length(const unsigned char* p, size_t limit, unsigned char v) {
   return n;
 }
 
-// A byte repeating the one before it at least kMinRun times, coded as one match at distance 1.
-struct Run {
-  size_t at, length;
-};
-
-// The data's runs in order, found once and kept for both the counting and the writing. Eight positions at a time: a
-// run starts where a byte and the two after it each equal the byte before them, so three word comparisons find the
-// first start among eight positions without a branch per byte. A soft mask's rows, which after the SUB filter repeat
-// a byte once or twice every few bytes, took twice as long scanned byte by byte (docs/performance.md).
-std::vector<Run> find_runs(const unsigned char* data, size_t size) {
+// Calls run(at, length) for each run of the data in order: a byte repeating the one before it at least kMinRun
+// times, coded as one match at distance 1. Eight positions at a time: a run starts where a byte and the two after it
+// each equal the byte before them, so three word comparisons find the first start among eight positions without a
+// branch per byte. A soft mask's rows, which after the SUB filter repeat a byte once or twice every few bytes, took
+// twice as long scanned byte by byte (docs/performance.md).
+template <class Run>
+void for_each_run(const unsigned char* data, size_t size, Run&& run) {
   static_assert(kMinRun == 3, "a run start is three equal-to-previous bytes in a row");
-  std::vector<Run> runs;
   for (size_t i = 1; i < size;) {
     if (i + 10 <= size) {  // the words at i - 1, i, i + 1 and i + 2
       const uint64_t before = load_word(data + i - 1), at = load_word(data + i), next = load_word(data + i + 1),
@@ -107,10 +103,25 @@ std::vector<Run> find_runs(const unsigned char* data, size_t size) {
       continue;
     }
     const size_t n = run_length(data + i, std::min<size_t>(kMaxRun, size - i), data[i - 1]);
-    runs.push_back({i, n});
+    run(i, n);
     i += n;
   }
-  return runs;
+}
+
+// The data as stretches of literals, literals(begin, end), and runs, run(length), in order; with `runs` false, all
+// literals. Walked twice, to count the symbols and then to write them, rather than keeping the runs (a mask can
+// have one for every four bytes).
+template <class Literals, class Run>
+void for_each_token_span(const unsigned char* data, size_t size, bool runs, Literals&& literals, Run&& run) {
+  size_t done = 0;
+  if (runs) {
+    for_each_run(data, size, [&](size_t at, size_t length) {
+      literals(done, at);
+      run(length);
+      done = at + length;
+    });
+  }
+  literals(done, size);
 }
 
 // Huffman code lengths of at most `max_bits` for `freq` (0 for an unused symbol). Too long a code is avoided by
@@ -235,26 +246,21 @@ struct BlockPlan {
   uint64_t bits = 0;
 };
 
-// `runs`: find_runs' runs of `data`, or none for literals alone.
-BlockPlan plan_block(const unsigned char* data, size_t size, const std::vector<Run>& runs) {
+BlockPlan plan_block(const unsigned char* data, size_t size, bool runs_wanted) {
   const auto& length_of = length_codes();
   std::vector<uint64_t> freq(kLitLenSymbols, 0);
-  // The literals between the runs, counted in four tables so that a repeated byte does not wait for its own
-  // count's last increment.
+  // Literals counted in four tables, so that a repeated byte does not wait for its own count's last increment.
   std::vector<uint64_t> counts(4 * 256, 0);
   uint64_t* c0 = counts.data();
   uint64_t *c1 = c0 + 256, *c2 = c0 + 512, *c3 = c0 + 768;
-  size_t i = 0;
-  const auto count_until = [&](size_t end) {
-    for (; i + 4 <= end; i += 4) ++c0[data[i]], ++c1[data[i + 1]], ++c2[data[i + 2]], ++c3[data[i + 3]];
-    for (; i < end; ++i) ++c0[data[i]];
-  };
-  for (const Run& r : runs) {
-    count_until(r.at);
-    ++freq[length_of[r.length].symbol];
-    i = r.at + r.length;
-  }
-  count_until(size);
+  uint64_t runs = 0;
+  for_each_token_span(
+      data, size, runs_wanted,
+      [&](size_t i, size_t end) {
+        for (; i + 4 <= end; i += 4) ++c0[data[i]], ++c1[data[i + 1]], ++c2[data[i + 2]], ++c3[data[i + 3]];
+        for (; i < end; ++i) ++c0[data[i]];
+      },
+      [&](size_t length) { ++freq[length_of[length].symbol], ++runs; });
   for (int b = 0; b < 256; ++b) freq[b] = c0[b] + c1[b] + c2[b] + c3[b];
   freq[kEndOfBlock] = 1;
   BlockPlan p;
@@ -276,14 +282,14 @@ BlockPlan plan_block(const unsigned char* data, size_t size, const std::vector<R
   p.cl_count = 19;
   while (p.cl_count > 4 && p.cl_lengths[kCodeLengthOrder[p.cl_count - 1]] == 0) --p.cl_count;
 
-  p.bits = 3 + 5 + 5 + 4 + 3 * static_cast<uint64_t>(p.cl_count) + runs.size();
+  p.bits = 3 + 5 + 5 + 4 + 3 * static_cast<uint64_t>(p.cl_count) + runs;
   for (const auto& t : p.cl_tokens) p.bits += p.cl_lengths[t.symbol] + kCodeLengthExtraBits[t.symbol];
   for (int s = 0; s < kLitLenSymbols; ++s) p.bits += freq[s] * (p.lit_lengths[s] + (s > kEndOfBlock ? extra_bits_of(s) : 0));
   return p;
 }
 
-// One final block with the plan's codes for `data` and its `runs`; returns the end of what it wrote.
-unsigned char* write_block(const unsigned char* data, size_t size, const std::vector<Run>& runs, const BlockPlan& p,
+// One final block with the plan's codes; returns the end of what it wrote.
+unsigned char* write_block(const unsigned char* data, size_t size, bool runs_wanted, const BlockPlan& p,
                            unsigned char* out) {
   const auto& length_of = length_codes();
   BitWriter w(out);
@@ -299,24 +305,21 @@ unsigned char* write_block(const unsigned char* data, size_t size, const std::ve
   uint32_t code[256];
   int length[256];
   for (int b = 0; b < 256; ++b) code[b] = p.lit_codes[b], length[b] = p.lit_lengths[b];
-  // The literals from `i` up to `end`, two per store (two codes of at most 15 bits each).
-  size_t i = 0;
-  const auto literals_until = [&](size_t end) {
-    for (; i + 2 <= end; i += 2) {
-      const unsigned char a = data[i], b = data[i + 1];
-      w.put(code[a] | code[b] << length[a], length[a] + length[b]);
-    }
-    if (i < end) w.put(code[data[i]], length[data[i]]), ++i;
-  };
-  for (const Run& r : runs) {
-    literals_until(r.at);
-    const LengthCode& c = length_of[r.length];
-    w.put(p.lit_codes[c.symbol], p.lit_lengths[c.symbol]);
-    if (c.extra_bits > 0) w.put(c.extra, c.extra_bits);
-    w.put(0, 1);  // distance 1: the one distance code, 0
-    i = r.at + r.length;
-  }
-  literals_until(size);
+  for_each_token_span(
+      data, size, runs_wanted,
+      [&](size_t i, size_t end) {  // two literals per store (two codes of at most 15 bits each)
+        for (; i + 2 <= end; i += 2) {
+          const unsigned char a = data[i], b = data[i + 1];
+          w.put(code[a] | code[b] << length[a], length[a] + length[b]);
+        }
+        if (i < end) w.put(code[data[i]], length[data[i]]);
+      },
+      [&](size_t n) {
+        const LengthCode& c = length_of[n];
+        w.put(p.lit_codes[c.symbol], p.lit_lengths[c.symbol]);
+        if (c.extra_bits > 0) w.put(c.extra, c.extra_bits);
+        w.put(0, 1);  // distance 1: the one distance code, 0
+      });
   w.put(p.lit_codes[kEndOfBlock], p.lit_lengths[kEndOfBlock]);
   return w.flush();
 }
@@ -324,12 +327,11 @@ unsigned char* write_block(const unsigned char* data, size_t size, const std::ve
 }  // namespace
 
 std::vector<unsigned char> rle_deflate_zlib(const unsigned char* data, size_t size, bool runs) {
-  const std::vector<Run> found = runs ? find_runs(data, size) : std::vector<Run>();
-  const BlockPlan plan = plan_block(data, size, found);
+  const BlockPlan plan = plan_block(data, size, runs);
   // + 8: slack, so that a planning error of a few bytes is caught below rather than written past the end
   std::vector<unsigned char> out(2 + static_cast<size_t>((plan.bits + 7) / 8) + 4 + 8);
   out[0] = 0x78, out[1] = 0x01;  // deflate, 32 kB window, no dictionary; (0x78 * 256 + 0x01) % 31 == 0
-  unsigned char* end = write_block(data, size, found, plan, out.data() + 2);
+  unsigned char* end = write_block(data, size, runs, plan, out.data() + 2);
   if (end != out.data() + 2 + (plan.bits + 7) / 8)  // the plan's count of bits is what sized the buffer
     throw std::logic_error("rle_deflate_zlib: the block's size differs from its plan");
   const uint32_t adler = libdeflate_adler32(1, data, size);

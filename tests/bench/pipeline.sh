@@ -3,7 +3,7 @@
 # to ONNX (fresh weights, in the engine `test` picks for it: onednn) on 1-megapixel JPEGs (1152 wide, 896 high,
 # synthetic portraits):
 #  - the net alone: `portraitseg bench` median (30 runs) once per round, between the variants, so that it sees the
-#    machine's speed as they do; the reference is the median over the rounds;
+#    machine's speed as they do (the tables' "net alone" column is the median over the rounds);
 #  - one photo per call: per-stage medians over RUNS calls (the stages run one after another);
 #  - 20 photos in one call: median over RUNS calls of the wall time per photo (photos overlap on test's threads),
 #    with test's default inference workers (2 on 2 threads) and with --workers 1.
@@ -20,14 +20,20 @@ bin="${1:-$root/build/tools/portraitseg}"
 out="${2:-$root/runs/bench/pipeline}"
 threads="${THREADS:-2}"
 runs="${RUNS:-5}"
-configs="${CONFIGS:-portrait_net}"
-if [ "$configs" = all ]; then
-  configs="$(cd "$root/configs" && ls *.json | sed 's/\.json$//' | grep -vx demo | tr '\n' ' ')"
+read -ra configs <<< "${CONFIGS:-portrait_net}"
+if [ "${configs[*]}" = all ]; then
+  configs=()
+  for f in "$root"/configs/*.json; do
+    name="$(basename "$f" .json)"
+    [ "$name" = demo ] || configs+=("$name")
+  done
 fi
-for cfg in $configs; do
+[ "${#configs[@]}" -gt 0 ] || { echo "pipeline.sh: CONFIGS: no config named" >&2; exit 2; }
+for cfg in "${configs[@]}"; do
   [ -f "$root/configs/$cfg.json" ] || { echo "pipeline.sh: CONFIGS: no configs/$cfg.json" >&2; exit 2; }
 done
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "pipeline.sh: RUNS=$runs: expected a positive whole number" >&2; exit 2; }
+[[ "$threads" =~ ^[1-9][0-9]*$ ]] || { echo "pipeline.sh: THREADS=$threads: expected a positive whole number" >&2; exit 2; }
 rm -rf "$out" && mkdir -p "$out"
 "$bin" synth --out "$out/photos" --count 20 --size 896x1152 --test-fraction 0 --quiet > /dev/null || exit 1
 one="$(ls "$out"/photos/images/* | head -1)"
@@ -36,7 +42,7 @@ one="$(ls "$out"/photos/images/* | head -1)"
 # --compression fast). The variants take turns in each round, so that a drift in the machine's speed spreads over
 # all of them.
 variants="mask mask_1w mask_full cutout cutout_1w cutout_fast"
-for cfg in $configs; do
+for cfg in "${configs[@]}"; do
   dir="$out/$cfg"
   mkdir -p "$dir"
   "$bin" export --config "$root/configs/$cfg.json" --format onnx --out "$dir/net.onnx" --no-verify --quiet \
@@ -62,7 +68,7 @@ for cfg in $configs; do
     done
   done
 done
-/usr/bin/python3 - "$out" "$threads" $configs <<'PY'
+/usr/bin/python3 - "$out" "$threads" "${configs[@]}" <<'PY'
 import json, statistics, sys, datetime
 out, threads, configs = sys.argv[1], sys.argv[2], sys.argv[3:]
 stages = ["decode", "preprocess", "inference", "postprocess", "effects", "write"]
@@ -110,8 +116,9 @@ for cfg in configs:
     print()
     summary.append(row)
 if len(summary) > 1:
-    print("20 photos in one call, test's default workers: ms per photo and overhead over the net alone, the median "
-          "of the rounds' overheads and their range (targets: mask +25 %, cut-out +60 %)")
+    print("20 photos in one call, test's default workers: ms per photo (the median over the rounds) and the median of "
+          "the rounds' own overheads with their range, each round against its own net alone, so an overhead need not "
+          "follow from the two medians (targets: mask +25 %, cut-out +60 %)")
     print()
     print("| config | size | net alone ms | mask | cut-out | cut-out, --compression fast |")
     print("|---|---|---:|---:|---:|---:|")

@@ -56,6 +56,9 @@ TEST_CASE("resize_area: photo-to-net sizes, regions, extremes", "[core][area_res
   check_same_as_opencv(region.clone(), {299, 211});
   // Saturated input: the sums reach 255 and must not wrap.
   check_same_as_opencv(cv::Mat(301, 257, CV_8UC4, cv::Scalar::all(255)), {100, 77});
+  // Many source rows or columns to one output pixel, on either axis.
+  check_same_as_opencv(random_image({50, 3000}, 1, rng), {7, 10});
+  check_same_as_opencv(random_image({3000, 50}, 4, rng), {10, 7});
   // The reduced JPEG of a portrait padded to a square, to PortraitNet's input.
   check_same_as_opencv(random_image({288, 288}, 3, rng), {224, 224});
 }

@@ -1,7 +1,8 @@
 // rle_deflate_zlib (core/infer/rle_deflate.h) against two independent inflaters, libdeflate's and zlib's (through
 // libpng in test_png_encode): every stream inflates back to its input, with and without runs, from empty input to
 // a megabyte, for data with no runs, only runs, runs of every length around the format's limits, and symbol counts
-// skewed enough that plain Huffman codes would be longer than deflate's 15 bits.
+// skewed enough that plain Huffman codes would be longer than deflate's 15 bits; and streams byte for byte those of
+// the first, byte-by-byte coder, so that a faster search for runs finds the same ones.
 #include <catch2/catch.hpp>
 #include <libdeflate.h>
 
@@ -93,6 +94,45 @@ TEST_CASE("rle_deflate_zlib: a run is found wherever it starts", "[core][rle_def
       // A long run costs a few bits per 258 bytes, where its literals would take at least a bit each.
       if (extra == 10000) CHECK(10 * size < rle_deflate_zlib(data.data(), data.size(), false).size());
     }
+  }
+}
+
+TEST_CASE("rle_deflate_zlib: streams are byte for byte those of the first coder", "[core][rle_deflate]") {
+  // The coder that scanned byte by byte wrote these streams (lengths and CRC-32s recorded from it); a faster
+  // search must find the same runs, so the same bytes.
+  Bytes short_runs(50000);  // four values: runs of every short length
+  std::mt19937 rng(21);
+  for (auto& b : short_runs) b = static_cast<unsigned char>(rng() % 4);
+  Bytes soft_mask;  // SUB-filtered rows of a soft edge: zeros, a ramp's steps repeating a few times, zeros
+  for (int row = 0; row < 200; ++row) {
+    soft_mask.push_back(1);
+    const int edge = 200 + row % 50, width = 30 + row % 17;
+    int before = 0;
+    for (int x = 0; x < 600; ++x) {
+      const int v = std::min(255, std::max(0, (x - edge) * 255 / width));
+      soft_mask.push_back(static_cast<unsigned char>(v - before));
+      before = v;
+    }
+  }
+  Bytes long_runs;  // runs of 1 to 600 equal bytes
+  std::mt19937 rng2(7);
+  for (int len = 1; len <= 600; ++len)
+    long_runs.insert(long_runs.end(), static_cast<size_t>(len), static_cast<unsigned char>(rng2()));
+  struct Golden {
+    const Bytes* data;
+    bool runs;
+    size_t size;
+    uint32_t crc;
+  };
+  const Golden golden[] = {{&short_runs, true, 13918, 0x83dff61b}, {&short_runs, false, 14069, 0xa99e3832},
+                           {&soft_mask, true, 3039, 0x32d8fd19},   {&soft_mask, false, 17136, 0xbea2ef4c},
+                           {&long_runs, true, 1726, 0x571a7286},   {&long_runs, false, 172022, 0xca84ef89}};
+  for (const Golden& g : golden) {
+    INFO(g.data->size() << " bytes, " << (g.runs ? "with runs" : "literals only"));
+    const Bytes z = rle_deflate_zlib(g.data->data(), g.data->size(), g.runs);
+    CHECK(z.size() == g.size);
+    CHECK(libdeflate_crc32(0, z.data(), z.size()) == g.crc);
+    CHECK(inflate(z, g.data->size()) == *g.data);
   }
 }
 
