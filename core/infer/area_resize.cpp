@@ -63,17 +63,17 @@ AxisCells area_cells(int from, int to) {
 // into zeros).
 struct RowPlan {
   int taps = 0;
-  std::vector<int> first;
+  std::vector<int> first;      // the cells' first pixels
   std::vector<float> weights;  // per output pixel, `taps` weights
 };
 
 RowPlan row_plan(const AxisCells& cells) {
   RowPlan p;
   p.taps = cells.most_taps;
-  p.first = cells.first;
   for (size_t d = 0; d < cells.first.size(); ++d)
     for (int k = 0; k < p.taps; ++k)
       p.weights.push_back(k < cells.count[d] ? cells.weights[cells.offset[d] + static_cast<size_t>(k)] : 0.f);
+  p.first = cells.first;
   return p;
 }
 
@@ -123,7 +123,8 @@ PSEG_MULTIVERSION void add_row(float* sum, const float* row, float beta, size_t 
 // a float of magnitude under 2^22 so, in the default rounding mode), then clamped.
 PSEG_MULTIVERSION void round_row(const float* sum, size_t n, unsigned char* out) {
   constexpr float kRound = 12582912.f;
-  for (size_t e = 0; e < n; ++e) out[e] = static_cast<unsigned char>(std::clamp((sum[e] + kRound) - kRound, 0.f, 255.f));
+  for (size_t e = 0; e < n; ++e)
+    out[e] = static_cast<unsigned char>(std::clamp((sum[e] + kRound) - kRound, 0.f, 255.f));
 }
 
 // Output rows [d0, d1): their source rows go through the horizontal step eight at a time, each source row is added
@@ -176,8 +177,8 @@ bool resize_area_is_own(const cv::Mat& src, cv::Size to) {
   // cv::resize's own tests: the scales as it derives them, and its fast path for whole factors.
   const double scale_x = area_scale(src.cols, to.width), scale_y = area_scale(src.rows, to.height);
   if (scale_x < 1 || scale_y < 1) return false;
-  const bool whole = std::abs(scale_x - cvRound(scale_x)) < DBL_EPSILON && std::abs(scale_y - cvRound(scale_y)) < DBL_EPSILON;
-  return !whole;
+  const auto whole = [](double scale) { return std::abs(scale - cvRound(scale)) < DBL_EPSILON; };
+  return !(whole(scale_x) && whole(scale_y));
 }
 
 cv::Mat resize_area(const cv::Mat& src, cv::Size to) {
